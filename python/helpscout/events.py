@@ -1,0 +1,36 @@
+"""The catalogue of Help Scout webhook events (``X-HelpScout-Event`` values)."""
+
+from __future__ import annotations
+
+from typing import Dict, NamedTuple
+
+from . import _core
+
+__all__ = ["EVENTS", "EVENT_CHOICES", "TEST_EVENT", "EventInfo", "record_class"]
+
+TEST_EVENT = "helpscout.test"
+
+
+class EventInfo(NamedTuple):
+    """One catalogued event."""
+
+    name: str
+    description: str
+    record_class: str
+    subscribable: bool
+    """Whether ``POST /v2/webhooks`` accepts it (it is in the API's ``events`` list)."""
+
+
+EVENTS: Dict[str, EventInfo] = {
+    name: EventInfo(name, description, cls, subscribable)
+    for name, description, cls, subscribable in _core.events()
+}
+"""Every known event, by name."""
+
+EVENT_CHOICES: Dict[str, str] = {name: info.description for name, info in EVENTS.items()}
+"""Event name to description, as the original ``EVENT_CHOICES`` (now every event)."""
+
+
+def record_class(event_type: str) -> type:
+    """The record class an event's body parses into; unknown events route by family."""
+    return getattr(_core, _core.record_class_name(event_type))

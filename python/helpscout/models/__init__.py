@@ -1,0 +1,88 @@
+"""Typed records for every Help Scout webhook payload (v2 and legacy v1).
+
+Records are backed by the received JSON and convert a field to Python only when it is read.
+Every JSON key is an attribute in snake_case; see the README for the names the original
+library used that map onto v2 payloads.
+"""
+
+from .._core import (
+    Address,
+    Attachment,
+    AttachmentData,
+    BaseConversation,
+    BeaconChat,
+    Chat,
+    Conversation,
+    CustomField,
+    Customer,
+    Deleted,
+    Email,
+    Embedded,
+    Field,
+    Folder,
+    Mailbox,
+    MailboxRef,
+    Option,
+    Organization,
+    Person,
+    Phone,
+    Ping,
+    Rating,
+    Record,
+    SearchConversation,
+    SearchCustomer,
+    SocialProfile,
+    Source,
+    SurveyResponse,
+    Tag,
+    Thread,
+    User,
+    UserStatus,
+    Website,
+    WebHookEvent,
+    Workflow,
+)
+from ..web_hook.web_hook import WebHook
+
+BaseModel = Record
+"""The original's base class name for records."""
+
+__all__ = [
+    "Address",
+    "Attachment",
+    "AttachmentData",
+    "BaseConversation",
+    "BaseModel",
+    "BeaconChat",
+    "Chat",
+    "Conversation",
+    "CustomField",
+    "Customer",
+    "Deleted",
+    "Email",
+    "Embedded",
+    "Field",
+    "Folder",
+    "Mailbox",
+    "MailboxRef",
+    "Option",
+    "Organization",
+    "Person",
+    "Phone",
+    "Ping",
+    "Rating",
+    "Record",
+    "SearchConversation",
+    "SearchCustomer",
+    "SocialProfile",
+    "Source",
+    "SurveyResponse",
+    "Tag",
+    "Thread",
+    "User",
+    "UserStatus",
+    "WebHook",
+    "WebHookEvent",
+    "Website",
+    "Workflow",
+]

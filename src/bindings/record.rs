@@ -1,0 +1,690 @@
+//! `Record` and its per-kind subclasses: typed views over a JSON object that convert a
+//! field to Python the first time it is read and cache it.
+
+use super::convert::{json_loads, py_to_json, value_to_py, Dates};
+use super::{payload_err, HelpScoutValidationException};
+use crate::models::{self, Alias, Kind};
+use crate::payload::{Document, JsonType, Member, Span};
+use pyo3::exceptions::{PyAttributeError, PyKeyError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::PyClassInitializer;
+use std::sync::OnceLock;
+
+static OBJECT_GETATTRIBUTE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static OBJECT_DIR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The base class of every record. Read fields as attributes (`record.first_name`) or items
+/// (`record["first_name"]`); `to_api()` gives back the JSON exactly as received.
+#[pyclass(subclass, frozen, module = "helpscout._core")]
+pub struct Record {
+    pub(crate) doc: Document,
+    pub(crate) span: Span,
+    members: Vec<Member>,
+    snake: OnceLock<Vec<Box<str>>>,
+    kind: Kind,
+    context: Kind,
+    cache: Py<PyDict>,
+}
+
+/// What a name means on a record.
+enum Found {
+    Value(Py<PyAny>),
+    Missing,
+}
+
+impl Record {
+    pub(crate) fn new(
+        py: Python<'_>,
+        doc: Document,
+        span: Span,
+        members: Vec<Member>,
+        kind: Kind,
+        context: Kind,
+    ) -> Record {
+        Record {
+            doc,
+            span,
+            members,
+            snake: OnceLock::new(),
+            kind,
+            context,
+            cache: PyDict::new(py).unbind(),
+        }
+    }
+
+    fn snake_names(&self) -> &[Box<str>] {
+        self.snake.get_or_init(|| {
+            self.members
+                .iter()
+                .map(|m| models::to_snake_case(&m.key).into())
+                .collect()
+        })
+    }
+
+    /// The last member whose snake_case name is `name` (JSON: the last duplicate wins).
+    fn member_by_snake(&self, name: &str) -> Option<&Member> {
+        let names = self.snake_names();
+        names
+            .iter()
+            .rposition(|n| &**n == name)
+            .map(|i| &self.members[i])
+    }
+
+    fn member_by_key(&self, key: &str) -> Option<&Member> {
+        self.members.iter().rev().find(|m| &*m.key == key)
+    }
+
+    /// Follow a path of JSON keys: the span of the value, the routing context it is in and
+    /// its key. A path into `_embedded` also finds the same keys at the top level, where
+    /// legacy v1 payloads keep them.
+    fn resolve(
+        &self,
+        path: &'static [&'static str],
+    ) -> PyResult<Option<(Span, Kind, &'static str)>> {
+        match self.resolve_exact(path)? {
+            None if path.first() == Some(&"_embedded") => self.resolve_exact(&path[1..]),
+            found => Ok(found),
+        }
+    }
+
+    fn resolve_exact(
+        &self,
+        path: &'static [&'static str],
+    ) -> PyResult<Option<(Span, Kind, &'static str)>> {
+        let Some((first, rest)) = path.split_first() else {
+            return Ok(None);
+        };
+        let Some(m) = self.member_by_key(first) else {
+            return Ok(None);
+        };
+        let mut span = m.value.clone();
+        let mut context = self.context;
+        let mut key: &str = first;
+        for next in rest {
+            if self.doc.json_type(&span) != JsonType::Object {
+                return Ok(None);
+            }
+            let child = context.child(key);
+            if !child.routes_by_owner() {
+                context = child;
+            }
+            let members = self.doc.members(&span).map_err(payload_err)?;
+            let Some(m) = members.into_iter().rev().find(|m| &*m.key == *next) else {
+                return Ok(None);
+            };
+            span = m.value;
+            key = next;
+        }
+        let last: &'static str = path.last().copied().unwrap_or("");
+        Ok(Some((span, context, last)))
+    }
+
+    fn alias_value(&self, py: Python<'_>, alias: Alias) -> PyResult<Option<Py<PyAny>>> {
+        match alias {
+            Alias::Path(path) => match self.resolve(path)? {
+                Some((span, context, key)) => Ok(Some(value_to_py(
+                    py,
+                    &self.doc,
+                    &span,
+                    key,
+                    context,
+                    Dates::Convert,
+                )?)),
+                None => Ok(None),
+            },
+            Alias::Equals(path, expected) => match self.resolve(path)? {
+                Some((span, _, _)) => {
+                    let is = matches!(self.doc.scalar(&span).map_err(payload_err)?, crate::payload::Scalar::Str(s) if s == expected);
+                    Ok(Some(is.into_pyobject(py)?.to_owned().into_any().unbind()))
+                }
+                None => Ok(None),
+            },
+            Alias::FirstValue(path, field) => {
+                let Some((span, context, key)) = self.resolve(path)? else {
+                    return Ok(None);
+                };
+                if self.doc.json_type(&span) != JsonType::Array {
+                    return Ok(None);
+                }
+                let items = self.doc.items(&span).map_err(payload_err)?;
+                let Some(first) = items.first() else {
+                    return Ok(None);
+                };
+                if self.doc.json_type(first) != JsonType::Object {
+                    return Ok(None);
+                }
+                let members = self.doc.members(first).map_err(payload_err)?;
+                let Some(m) = members.iter().rev().find(|m| &*m.key == field) else {
+                    return Ok(None);
+                };
+                let ctx = context.child(key);
+                Ok(Some(value_to_py(
+                    py,
+                    &self.doc,
+                    &m.value,
+                    field,
+                    ctx,
+                    Dates::Convert,
+                )?))
+            }
+        }
+    }
+
+    /// The value of field `name` (snake_case), from the payload or an alias.
+    fn find(&self, py: Python<'_>, name: &str) -> PyResult<Found> {
+        let own = self.member_by_snake(name);
+        if let Some(m) = own {
+            let scalar = !matches!(
+                self.doc.json_type(&m.value),
+                JsonType::Object | JsonType::Array
+            );
+            if !(scalar && self.kind.alias_overrides_scalar(name)) {
+                return Ok(Found::Value(value_to_py(
+                    py,
+                    &self.doc,
+                    &m.value,
+                    &m.key,
+                    self.context,
+                    Dates::Convert,
+                )?));
+            }
+        }
+        if let Some(alias) = self.kind.alias(name) {
+            if let Some(v) = self.alias_value(py, alias)? {
+                return Ok(Found::Value(v));
+            }
+        }
+        if let Some(m) = own {
+            return Ok(Found::Value(value_to_py(
+                py,
+                &self.doc,
+                &m.value,
+                &m.key,
+                self.context,
+                Dates::Convert,
+            )?));
+        }
+        Ok(Found::Missing)
+    }
+
+    fn is_declared(&self, name: &str) -> bool {
+        self.kind.declared().contains(&name)
+    }
+
+    /// The value for `name`, cached; `None` for a declared field the payload lacks.
+    fn field(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<Option<Py<PyAny>>> {
+        let cache = self.cache.bind(py);
+        if let Some(v) = cache.get_item(name)? {
+            return Ok(Some(v.unbind()));
+        }
+        let n = name.to_cow()?;
+        let value = match self.find(py, &n)? {
+            Found::Value(v) => v,
+            Found::Missing if self.is_declared(&n) => py.None(),
+            Found::Missing => {
+                // An API (camelCase) key given as an item also works: record["firstName"].
+                match self.member_by_key(&n) {
+                    Some(m) => value_to_py(
+                        py,
+                        &self.doc,
+                        &m.value,
+                        &m.key,
+                        self.context,
+                        Dates::Convert,
+                    )?,
+                    None => return Ok(None),
+                }
+            }
+        };
+        cache.set_item(name, &value)?;
+        Ok(Some(value))
+    }
+
+    fn serialize_to(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let out = PyDict::new(py);
+        for (m, snake) in self.members.iter().zip(self.snake_names()) {
+            out.set_item(
+                &**snake,
+                serialize_value(py, &self.doc, &m.value, &m.key, self.context)?,
+            )?;
+        }
+        out.set_item("__class__", self.kind.class_name())?;
+        Ok(out.into_any().unbind())
+    }
+
+    fn kwargs_record(
+        py: Python<'_>,
+        kind: Kind,
+        kwargs: Option<&Bound<'_, PyDict>>,
+        camelize: bool,
+    ) -> PyResult<Record> {
+        let value = match kwargs {
+            Some(k) => py_to_json(k.as_any(), camelize, kind.class_name())?,
+            None => serde_json::Value::Object(serde_json::Map::new()),
+        };
+        let text = value.to_string();
+        let (doc, members) = Document::from_json_text(text).map_err(payload_err)?;
+        let span = 0..doc.text().len();
+        Ok(Record::new(py, doc, span, members, kind, kind))
+    }
+}
+
+fn serialize_value(
+    py: Python<'_>,
+    doc: &Document,
+    span: &Span,
+    key: &str,
+    context: Kind,
+) -> PyResult<Py<PyAny>> {
+    match doc.json_type(span) {
+        JsonType::Object => {
+            let child = context.child(key);
+            let ctx = if child.routes_by_owner() {
+                context
+            } else {
+                child
+            };
+            let members = doc.members(span).map_err(payload_err)?;
+            let rec = Record::new(py, doc.clone(), span.clone(), members, child, ctx);
+            rec.serialize_to(py)
+        }
+        JsonType::Array => {
+            let list = PyList::empty(py);
+            for item in doc.items(span).map_err(payload_err)? {
+                list.append(serialize_value(py, doc, &item, key, context)?)?;
+            }
+            Ok(list.into_any().unbind())
+        }
+        _ => value_to_py(py, doc, span, key, context, Dates::Keep),
+    }
+}
+
+fn generic_getattr<'py>(
+    slf: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = slf.py();
+    let f = OBJECT_GETATTRIBUTE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py
+            .import("builtins")?
+            .getattr("object")?
+            .getattr("__getattribute__")?
+            .unbind())
+    })?;
+    f.bind(py).call1((slf, name))
+}
+
+/// The kind of a class object: the first class in its MRO that is one of ours.
+fn kind_of_class(cls: &Bound<'_, PyType>) -> PyResult<Kind> {
+    for base in cls.getattr("__mro__")?.cast::<PyTuple>()?.iter() {
+        let module: String = base.getattr("__module__")?.extract()?;
+        if module == "helpscout._core" {
+            let name: String = base.getattr("__name__")?.extract()?;
+            if let Some(k) = Kind::from_class_name(&name) {
+                return Ok(k);
+            }
+        }
+    }
+    Ok(Kind::Record)
+}
+
+#[pymethods]
+impl Record {
+    #[new]
+    #[pyo3(signature = (**kwargs))]
+    fn py_new(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Record::kwargs_record(py, Kind::Record, kwargs, true)
+    }
+
+    fn __getattribute__<'py>(
+        slf: &Bound<'py, Self>,
+        name: &Bound<'py, PyString>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if let Some(v) = this.cache.bind(py).get_item(name)? {
+            return Ok(v);
+        }
+        let is_dunder = name.to_cow()?.starts_with("__");
+        if !is_dunder {
+            if let Some(v) = this.field(py, name)? {
+                return Ok(v.into_bound(py));
+            }
+        }
+        generic_getattr(slf.as_any(), name)
+    }
+
+    fn __setattr__(&self, name: &str, _value: &Bound<'_, PyAny>) -> PyResult<()> {
+        Err(PyAttributeError::new_err(format!(
+            "{} records are read-only (cannot set '{name}'); build a new one with {}(**changes) or {}.from_api(**api_fields)",
+            self.kind.class_name(),
+            self.kind.class_name(),
+            self.kind.class_name()
+        )))
+    }
+
+    fn __delattr__(&self, name: &str) -> PyResult<()> {
+        Err(PyAttributeError::new_err(format!(
+            "{} records are read-only (cannot delete '{name}')",
+            self.kind.class_name()
+        )))
+    }
+
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyString>) -> PyResult<Py<PyAny>> {
+        match self.field(py, key)? {
+            Some(v) => Ok(v),
+            None => Err(PyKeyError::new_err(format!(
+                "The field \"{}\" does not exist on \"{}\"",
+                key.to_cow()?,
+                self.kind.class_name()
+            ))),
+        }
+    }
+
+    fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyString>) -> PyResult<bool> {
+        let n = key.to_cow()?;
+        Ok(self.member_by_snake(&n).is_some()
+            || self.member_by_key(&n).is_some()
+            || matches!(self.find(py, &n)?, Found::Value(_)))
+    }
+
+    /// The field's value, or `default` when the record has no such field.
+    #[pyo3(signature = (key, default = None))]
+    fn get(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyString>,
+        default: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(match self.field(py, key)? {
+            Some(v) => v,
+            None => default.unwrap_or_else(|| py.None()),
+        })
+    }
+
+    /// The JSON object exactly as received: the same keys and values as `json.loads`.
+    fn to_api<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, self.doc.slice(&self.span))
+    }
+
+    /// The record as the original library serialized it: snake_case keys, nested records
+    /// as dicts, and `"__class__"` naming each record's class.
+    fn serialize(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.serialize_to(py)
+    }
+
+    /// The JSON text this record was read from (exact bytes of its span).
+    fn to_json(&self) -> &str {
+        self.doc.slice(&self.span)
+    }
+
+    /// The snake_case names of the fields the payload carries, in payload order.
+    fn keys(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        self.snake_names()
+            .iter()
+            .filter(|n| seen.insert(n.to_string()))
+            .map(|n| n.to_string())
+            .collect()
+    }
+
+    /// Build a record from API (camelCase) fields, as the original `from_api` did.
+    #[classmethod]
+    #[pyo3(signature = (**kwargs))]
+    fn from_api(
+        cls: &Bound<'_, PyType>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let py = cls.py();
+        let kind = kind_of_class(cls)?;
+        instantiate(py, Record::kwargs_record(py, kind, kwargs, false)?)
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let Ok(other) = other.cast::<Record>() else {
+            return Ok(py.NotImplemented());
+        };
+        let o = other.get();
+        if o.kind != self.kind {
+            return Ok(false.into_pyobject(py)?.to_owned().into_any().unbind());
+        }
+        let same_text = self.doc.slice(&self.span) == o.doc.slice(&o.span);
+        let equal = same_text || self.to_api(py)?.eq(o.to_api(py)?)?;
+        Ok(equal.into_pyobject(py)?.to_owned().into_any().unbind())
+    }
+
+    fn __ne__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let eq = self.__eq__(py, other)?;
+        let b = eq.bind(py);
+        if b.is(py.NotImplemented().bind(py)) {
+            return Ok(eq);
+        }
+        Ok((!b.is_truthy()?)
+            .into_pyobject(py)?
+            .to_owned()
+            .into_any()
+            .unbind())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let mut parts = Vec::new();
+        for name in self.kind.repr_fields() {
+            let key = PyString::new(py, name);
+            let Some(v) = self.field(py, &key)? else {
+                continue;
+            };
+            let v = v.bind(py);
+            if v.is_none() {
+                continue;
+            }
+            let text = match v.cast::<PyString>() {
+                Ok(s) => {
+                    let s = s.to_cow()?;
+                    let short: String = s.chars().take(40).collect();
+                    let ellipsis = if short.len() < s.len() { "…" } else { "" };
+                    format!("{}{ellipsis}", PyString::new(py, &short).repr()?.to_cow()?)
+                }
+                Err(_) if v.is_instance_of::<Record>() => format!("<{}>", v.get_type().name()?),
+                Err(_) => v.repr()?.to_cow()?.into_owned(),
+            };
+            parts.push(format!("{name}={text}"));
+        }
+        Ok(format!("{}({})", self.kind.class_name(), parts.join(", ")))
+    }
+
+    fn __dir__(slf: &Bound<'_, Self>) -> PyResult<Vec<String>> {
+        let py = slf.py();
+        let dir = OBJECT_DIR.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py
+                .import("builtins")?
+                .getattr("object")?
+                .getattr("__dir__")?
+                .unbind())
+        })?;
+        let mut names: Vec<String> = dir.bind(py).call1((slf,))?.extract()?;
+        let this = slf.get();
+        names.extend(this.snake_names().iter().map(|s| s.to_string()));
+        names.extend(this.kind.declared().iter().map(|s| s.to_string()));
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let this = slf.get();
+        let f = py.import("helpscout._core")?.getattr("_record_from_json")?;
+        let args = (
+            this.kind.class_name(),
+            this.doc.slice(&this.span),
+            this.context.class_name(),
+        );
+        PyTuple::new(py, [f, args.into_pyobject(py)?.into_any()])
+    }
+
+    /// Records are mutable in the original and compare by value, so they are unhashable.
+    #[classattr]
+    fn __hash__(py: Python<'_>) -> Py<PyAny> {
+        py.None()
+    }
+}
+
+/// Create the Python object for a record, as the class its kind names.
+pub(crate) fn instantiate(py: Python<'_>, rec: Record) -> PyResult<Py<PyAny>> {
+    macro_rules! dispatch {
+        ($($k:ident),*) => {
+            match rec.kind {
+                Kind::Record => Ok(Py::new(py, rec)?.into_any()),
+                Kind::Option => Ok(Py::new(py, PyClassInitializer::from(rec).add_subclass(DropdownOption))?.into_any()),
+                $(Kind::$k => Ok(Py::new(py, PyClassInitializer::from(rec).add_subclass($k))?.into_any()),)*
+            }
+        };
+    }
+    dispatch!(
+        Embedded,
+        Conversation,
+        Thread,
+        Customer,
+        Person,
+        User,
+        Rating,
+        Source,
+        MailboxRef,
+        Attachment,
+        Tag,
+        Field,
+        CustomField,
+        Email,
+        Phone,
+        Chat,
+        BeaconChat,
+        SocialProfile,
+        Website,
+        Address,
+        Organization,
+        UserStatus,
+        SurveyResponse,
+        Deleted,
+        Ping,
+        Folder,
+        Mailbox,
+        Workflow,
+        SearchConversation,
+        SearchCustomer,
+        BaseConversation,
+        AttachmentData
+    )
+}
+
+fn kind_named(name: &str) -> Kind {
+    Kind::from_class_name(name).unwrap_or(Kind::Record)
+}
+
+/// A nested object stored under `key` in a record routed by `context`.
+pub(crate) fn new_child(
+    py: Python<'_>,
+    doc: &Document,
+    span: Span,
+    context: Kind,
+    key: &str,
+) -> PyResult<Py<PyAny>> {
+    let kind = context.child(key);
+    let ctx = if kind.routes_by_owner() {
+        context
+    } else {
+        kind
+    };
+    let members = doc.members(&span).map_err(payload_err)?;
+    instantiate(py, Record::new(py, doc.clone(), span, members, kind, ctx))
+}
+
+/// A top-level record of `kind` for a parsed document.
+pub(crate) fn top_level(
+    py: Python<'_>,
+    doc: Document,
+    members: Vec<Member>,
+    kind: Kind,
+) -> PyResult<Py<PyAny>> {
+    let span = 0..doc.text().len();
+    instantiate(py, Record::new(py, doc, span, members, kind, kind))
+}
+
+/// A record of the class called `class_name` from JSON text (pickle, `WebHookEvent`).
+pub(crate) fn from_json_text(
+    py: Python<'_>,
+    class_name: &str,
+    text: String,
+    context: &str,
+) -> PyResult<Py<PyAny>> {
+    let kind = Kind::from_class_name(class_name).ok_or_else(|| {
+        HelpScoutValidationException::new_err(format!("unknown record class {class_name:?}"))
+    })?;
+    let context = Kind::from_class_name(context).unwrap_or(kind);
+    let (doc, members) = Document::from_json_text(text).map_err(payload_err)?;
+    let span = 0..doc.text().len();
+    instantiate(py, Record::new(py, doc, span, members, kind, context))
+}
+
+/// A record of `kind` from a Python dict of API fields.
+pub(crate) fn from_api_dict(
+    py: Python<'_>,
+    kind: Kind,
+    data: &Bound<'_, PyDict>,
+) -> PyResult<Py<PyAny>> {
+    instantiate(py, Record::kwargs_record(py, kind, Some(data), false)?)
+}
+
+macro_rules! record_classes {
+    ($($name:ident = $kind:literal: $doc:literal),* $(,)?) => {$(
+        #[doc = $doc]
+        #[pyclass(extends = Record, subclass, frozen, module = "helpscout._core", name = $kind)]
+        pub struct $name;
+
+        #[pymethods]
+        impl $name {
+            #[new]
+            #[pyo3(signature = (**kwargs))]
+            fn py_new(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyClassInitializer<Self>> {
+                Ok(PyClassInitializer::from(Record::kwargs_record(py, kind_named($kind), kwargs, true)?).add_subclass($name))
+            }
+        }
+    )*};
+}
+
+record_classes! {
+    Embedded = "Embedded": "An `_embedded` HAL object; its members are typed by the record that owns it.",
+    Conversation = "Conversation": "A conversation (v2 or legacy v1 payload).",
+    Thread = "Thread": "A conversation thread: a reply, note, line item, chat or phone entry.",
+    Customer = "Customer": "A customer (v2 or legacy v1 payload).",
+    Person = "Person": "A reference to a customer, user or team inside another record.",
+    User = "User": "A Help Scout user.",
+    Rating = "Rating": "A satisfaction rating.",
+    Source = "Source": "Where a conversation or thread came from (`type`, `via`).",
+    MailboxRef = "MailboxRef": "A reference to a mailbox (legacy v1 `{id, name}`).",
+    Attachment = "Attachment": "A file attached to a thread.",
+    Tag = "Tag": "A tag (full v2 tag, or the short `{id, color, tag}` form inside a conversation).",
+    Field = "Field": "A custom field value on a conversation or chat.",
+    CustomField = "CustomField": "A custom field definition.",
+    Email = "Email": "A customer email address.",
+    Phone = "Phone": "A customer phone number.",
+    Chat = "Chat": "A customer chat handle (`value`, `type`); Beacon chats are `BeaconChat`.",
+    BeaconChat = "BeaconChat": "A Beacon (live) chat.",
+    SocialProfile = "SocialProfile": "A customer social profile.",
+    Website = "Website": "A customer website.",
+    Address = "Address": "A customer address.",
+    Organization = "Organization": "An organization.",
+    UserStatus = "UserStatus": "A user's availability (`user.status.changed`).",
+    SurveyResponse = "SurveyResponse": "A survey response (`message.survey.response.received`).",
+    Deleted = "Deleted": "The body of a delete event: the id of what was deleted.",
+    Ping = "Ping": "The body of a `helpscout.test` delivery.",
+    DropdownOption = "Option": "A dropdown option of a custom field definition.",
+    Folder = "Folder": "A mailbox folder.",
+    Mailbox = "Mailbox": "A mailbox.",
+    Workflow = "Workflow": "A workflow.",
+    SearchConversation = "SearchConversation": "A conversation as returned by search.",
+    SearchCustomer = "SearchCustomer": "A customer as returned by search.",
+    BaseConversation = "BaseConversation": "The fields every conversation shape has.",
+    AttachmentData = "AttachmentData": "Attachment data (base64).",
+}

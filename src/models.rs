@@ -1,0 +1,727 @@
+//! What each record kind is: its class name, which nested keys are records of which kind,
+//! the original library's attribute names that v2 payloads carry under another name, the
+//! fields that read as `None` when absent, and the fields a short `repr` shows.
+//!
+//! Everything here is data; the bindings turn it into Python classes and attribute reads.
+
+use std::borrow::Cow;
+
+macro_rules! kinds {
+    ($($kind:ident => $class:literal),* $(,)?) => {
+        /// The kind of a record; each maps to one Python class.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kind { $($kind),* }
+
+        impl Kind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [Kind] = &[$(Kind::$kind),*];
+
+            /// The Python class name.
+            pub fn class_name(self) -> &'static str {
+                match self { $(Kind::$kind => $class),* }
+            }
+        }
+    };
+}
+
+kinds! {
+    Record => "Record",
+    Embedded => "Embedded",
+    Conversation => "Conversation",
+    Thread => "Thread",
+    Customer => "Customer",
+    Person => "Person",
+    User => "User",
+    Rating => "Rating",
+    Source => "Source",
+    MailboxRef => "MailboxRef",
+    Attachment => "Attachment",
+    Tag => "Tag",
+    Field => "Field",
+    CustomField => "CustomField",
+    Email => "Email",
+    Phone => "Phone",
+    Chat => "Chat",
+    BeaconChat => "BeaconChat",
+    SocialProfile => "SocialProfile",
+    Website => "Website",
+    Address => "Address",
+    Organization => "Organization",
+    UserStatus => "UserStatus",
+    SurveyResponse => "SurveyResponse",
+    Deleted => "Deleted",
+    Ping => "Ping",
+    Option => "Option",
+    Folder => "Folder",
+    Mailbox => "Mailbox",
+    Workflow => "Workflow",
+    SearchConversation => "SearchConversation",
+    SearchCustomer => "SearchCustomer",
+    BaseConversation => "BaseConversation",
+    AttachmentData => "AttachmentData",
+}
+
+impl Kind {
+    /// The kind whose class is called `name`.
+    pub fn from_class_name(name: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.class_name() == name)
+    }
+
+    /// The kind of the record stored under `key` in a record whose routing context is
+    /// `self` (for `_embedded` objects the context is the owning record's kind).
+    pub fn child(self, key: &str) -> Kind {
+        match (self, key) {
+            (_, "_embedded") => Kind::Embedded,
+            (Kind::Rating | Kind::SurveyResponse, "customer") => Kind::Customer,
+            (
+                _,
+                "customer" | "primaryCustomer" | "assignee" | "createdBy" | "closedBy"
+                | "closedByUser" | "owner" | "assignedTo" | "author",
+            ) => Kind::Person,
+            (Kind::Rating, "user") => Kind::Person,
+            (
+                Kind::Conversation
+                | Kind::Thread
+                | Kind::SearchConversation
+                | Kind::BaseConversation,
+                "source",
+            ) => Kind::Source,
+            (_, "mailbox" | "fromMailbox") => Kind::MailboxRef,
+            (_, "threads") => Kind::Thread,
+            (_, "tags") => Kind::Tag,
+            (_, "customFields") => Kind::Field,
+            (_, "attachments") => Kind::Attachment,
+            (_, "emails") => Kind::Email,
+            (_, "phones") => Kind::Phone,
+            (_, "chats") => Kind::Chat,
+            (_, "socialProfiles" | "social_profiles") => Kind::SocialProfile,
+            (_, "websites") => Kind::Website,
+            (_, "address") => Kind::Address,
+            (_, "options") => Kind::Option,
+            (_, "folders") => Kind::Folder,
+            _ => Kind::Record,
+        }
+    }
+
+    /// Whether records of this kind are `_embedded` holders that route by their owner.
+    pub fn routes_by_owner(self) -> bool {
+        self == Kind::Embedded
+    }
+
+    /// Attribute names of the original library (and documented fields) that read as
+    /// `None` when the payload does not carry them. Other unknown names raise.
+    pub fn declared(self) -> &'static [&'static str] {
+        const PERSON: &[&str] = &[
+            "id",
+            "full_name",
+            "first_name",
+            "last_name",
+            "email",
+            "emails",
+            "phone",
+            "type",
+            "photo_url",
+            "created_at",
+            "modified_at",
+        ];
+        const CUSTOMER: &[&str] = &[
+            "id",
+            "full_name",
+            "first_name",
+            "last_name",
+            "email",
+            "emails",
+            "phone",
+            "type",
+            "photo_url",
+            "created_at",
+            "modified_at",
+            "photo_type",
+            "gender",
+            "age",
+            "organization",
+            "job_title",
+            "location",
+            "background",
+            "address",
+            "social_profiles",
+            "phones",
+            "chats",
+            "websites",
+            "updated_at",
+            "organization_id",
+            "properties",
+            "draft",
+            "conversation_count",
+        ];
+        match self {
+            Kind::Record | Kind::Embedded | Kind::Ping => &["id"],
+            Kind::Conversation => &[
+                "id",
+                "number",
+                "subject",
+                "status",
+                "thread_count",
+                "preview",
+                "modified_at",
+                "type",
+                "folder_id",
+                "is_draft",
+                "draft",
+                "owner",
+                "mailbox",
+                "customer",
+                "created_by",
+                "created_by_type",
+                "created_at",
+                "closed_at",
+                "closed_by",
+                "source",
+                "threads",
+                "cc",
+                "bcc",
+                "tags",
+                "spam",
+                "locked",
+                "user_modified_at",
+                "state",
+                "mailbox_id",
+                "assignee",
+                "primary_customer",
+                "closed_by_user",
+                "user_updated_at",
+                "custom_fields",
+                "customer_waiting_since",
+                "snooze",
+            ],
+            Kind::BaseConversation => &[
+                "id",
+                "number",
+                "subject",
+                "status",
+                "thread_count",
+                "preview",
+                "modified_at",
+            ],
+            Kind::SearchConversation => &[
+                "id",
+                "number",
+                "subject",
+                "status",
+                "thread_count",
+                "preview",
+                "modified_at",
+                "mailbox_id",
+                "customer_name",
+                "customer_email",
+                "has_attachments",
+            ],
+            Kind::Thread => &[
+                "id",
+                "assigned_to",
+                "status",
+                "created_at",
+                "opened_at",
+                "created_by",
+                "source",
+                "action_type",
+                "action_source_id",
+                "from_mailbox",
+                "type",
+                "state",
+                "customer",
+                "body",
+                "to",
+                "cc",
+                "bcc",
+                "attachments",
+                "saved_reply_id",
+                "created_by_customer",
+                "action",
+            ],
+            Kind::Customer | Kind::SearchCustomer => CUSTOMER,
+            Kind::Person => PERSON,
+            Kind::User => &[
+                "id",
+                "full_name",
+                "first_name",
+                "last_name",
+                "email",
+                "emails",
+                "phone",
+                "type",
+                "photo_url",
+                "created_at",
+                "modified_at",
+                "role",
+                "timezone",
+                "updated_at",
+            ],
+            Kind::Rating => &[
+                "id",
+                "customer",
+                "ticket_id",
+                "thread_id",
+                "mailbox",
+                "rating",
+                "comments",
+                "created_at",
+                "modified_at",
+                "conversation_id",
+                "conversation_number",
+                "mailbox_id",
+                "user",
+            ],
+            Kind::Source => &["id", "type", "via"],
+            Kind::MailboxRef => &["id", "name"],
+            Kind::Mailbox => &[
+                "id",
+                "name",
+                "slug",
+                "email",
+                "folders",
+                "created_at",
+                "modified_at",
+            ],
+            Kind::Attachment => &[
+                "id",
+                "data",
+                "hash",
+                "mime_type",
+                "file_name",
+                "size",
+                "width",
+                "height",
+                "url",
+                "filename",
+                "state",
+            ],
+            Kind::AttachmentData => &["id", "data"],
+            Kind::Tag => &[
+                "id",
+                "tag",
+                "slug",
+                "count",
+                "color",
+                "created_at",
+                "modified_at",
+                "name",
+                "updated_at",
+                "ticket_count",
+            ],
+            Kind::Field => &["id", "field_id", "name", "value", "type", "label", "text"],
+            Kind::CustomField => &[
+                "id",
+                "field_name",
+                "field_type",
+                "required",
+                "order",
+                "options",
+            ],
+            Kind::Email | Kind::Phone => &["id", "value", "location", "type"],
+            Kind::Chat | Kind::SocialProfile => &["id", "value", "type"],
+            Kind::BeaconChat => &[
+                "id",
+                "value",
+                "type",
+                "beacon_id",
+                "mailbox_id",
+                "created_at",
+                "assignee",
+                "customer",
+                "preview",
+                "custom_fields",
+                "tags",
+                "timeline",
+                "events",
+            ],
+            Kind::Website => &["id", "value"],
+            Kind::Address => &[
+                "id",
+                "lines",
+                "city",
+                "state",
+                "postal_code",
+                "country",
+                "created_at",
+                "modified_at",
+            ],
+            Kind::Organization => &[
+                "id",
+                "name",
+                "website",
+                "description",
+                "location",
+                "logo_url",
+                "note",
+                "domains",
+                "phones",
+                "brand_color",
+                "customer_count",
+                "conversation_count",
+                "properties",
+            ],
+            Kind::UserStatus => &["id", "user_id", "email", "chat"],
+            Kind::SurveyResponse => &["id", "message", "response", "customer"],
+            Kind::Deleted => &["id"],
+            Kind::Option => &["id", "label", "order"],
+            Kind::Folder => &[
+                "id",
+                "name",
+                "type",
+                "user_id",
+                "total_count",
+                "active_count",
+                "modified_at",
+            ],
+            Kind::Workflow => &[
+                "id",
+                "mailbox_id",
+                "type",
+                "status",
+                "order",
+                "name",
+                "created_at",
+                "modified_at",
+            ],
+        }
+    }
+
+    /// Fields a short `repr` shows after the class name, in order (absent ones skipped).
+    pub fn repr_fields(self) -> &'static [&'static str] {
+        match self {
+            Kind::Conversation | Kind::SearchConversation | Kind::BaseConversation => {
+                &["id", "number", "subject"]
+            }
+            Kind::Thread => &["id", "type", "state"],
+            Kind::Customer | Kind::SearchCustomer | Kind::Person | Kind::User => {
+                &["id", "first_name", "last_name", "email"]
+            }
+            Kind::Rating => &["id", "rating"],
+            Kind::Tag => &["id", "tag"],
+            Kind::Email | Kind::Phone | Kind::Chat | Kind::SocialProfile | Kind::Website => {
+                &["id", "value"]
+            }
+            Kind::BeaconChat => &["id", "preview"],
+            Kind::Organization
+            | Kind::MailboxRef
+            | Kind::Mailbox
+            | Kind::Folder
+            | Kind::Workflow => &["id", "name"],
+            Kind::UserStatus => &["user_id"],
+            Kind::SurveyResponse => &["response"],
+            Kind::Field => &["id", "name", "value"],
+            Kind::Attachment => &["id", "file_name"],
+            Kind::Source => &["type", "via"],
+            Kind::Address => &["city", "country"],
+            _ => &["id"],
+        }
+    }
+
+    /// Where the original attribute `name` lives in a payload of this kind that does not
+    /// carry it under its own key.
+    pub fn alias(self, name: &str) -> Option<Alias> {
+        use Alias::{Equals, FirstValue, Path};
+        let person = || match name {
+            "first_name" => Some(Path(&["first"])),
+            "last_name" => Some(Path(&["last"])),
+            _ => None,
+        };
+        match self {
+            Kind::Conversation => match name {
+                "customer" => Some(Path(&["primaryCustomer"])),
+                "owner" => Some(Path(&["assignee"])),
+                "threads" => Some(Path(&["_embedded", "threads"])),
+                "thread_count" => Some(Path(&["threads"])),
+                "modified_at" | "user_modified_at" => Some(Path(&["userUpdatedAt"])),
+                "created_by_type" => Some(Path(&["createdBy", "type"])),
+                "is_draft" | "draft" => Some(Equals(&["state"], "draft")),
+                _ => None,
+            },
+            Kind::Thread => match name {
+                "attachments" => Some(Path(&["_embedded", "attachments"])),
+                "action_type" => Some(Path(&["action", "type"])),
+                "created_by_customer" => Some(Equals(&["createdBy", "type"], "customer")),
+                _ => None,
+            },
+            Kind::Customer | Kind::SearchCustomer => match name {
+                "emails" => Some(Path(&["_embedded", "emails"])),
+                "phones" => Some(Path(&["_embedded", "phones"])),
+                "chats" => Some(Path(&["_embedded", "chats"])),
+                "social_profiles" => Some(Path(&["_embedded", "social_profiles"])),
+                "websites" => Some(Path(&["_embedded", "websites"])),
+                "address" => Some(Path(&["_embedded", "address"])),
+                "properties" => Some(Path(&["_embedded", "properties"])),
+                "modified_at" => Some(Path(&["updatedAt"])),
+                "email" => Some(FirstValue(&["_embedded", "emails"], "value")),
+                _ => person(),
+            },
+            Kind::Person | Kind::User => match name {
+                "modified_at" => Some(Path(&["updatedAt"])),
+                _ => person(),
+            },
+            Kind::Email | Kind::Phone => (name == "location").then_some(Path(&["type"])),
+            Kind::Rating => match name {
+                "ticket_id" => Some(Path(&["conversationId"])),
+                _ => None,
+            },
+            Kind::Tag => match name {
+                "tag" => Some(Path(&["name"])),
+                "count" => Some(Path(&["ticketCount"])),
+                "modified_at" => Some(Path(&["updatedAt"])),
+                _ => None,
+            },
+            Kind::Attachment => match name {
+                "file_name" => Some(Path(&["filename"])),
+                "url" => Some(Path(&["_links", "data", "href"])),
+                _ => None,
+            },
+            Kind::Address => (name == "modified_at").then_some(Path(&["updatedAt"])),
+            Kind::Field => match name {
+                "field_id" => Some(Path(&["id"])),
+                "label" => Some(Path(&["text"])),
+                _ => None,
+            },
+            Kind::SurveyResponse => {
+                (name == "customer").then_some(Path(&["_embedded", "customer"]))
+            }
+            Kind::BeaconChat => (name == "events").then_some(Path(&["_embedded", "events"])),
+            _ => None,
+        }
+    }
+
+    /// Whether an alias for `name` wins over a scalar stored under the same key. Only the
+    /// conversation's `threads`: v2 uses it for the thread count, the original for the list.
+    pub fn alias_overrides_scalar(self, name: &str) -> bool {
+        self == Kind::Conversation && name == "threads"
+    }
+
+    /// Which payload shape a record of this kind has, from its top-level keys.
+    pub fn payload_version<'a>(
+        self,
+        mut keys: impl Iterator<Item = &'a str>,
+    ) -> Option<&'static str> {
+        let v1_markers: &[&str] = match self {
+            Kind::Conversation => &["owner", "mailbox", "threadCount", "isDraft", "modifiedAt"],
+            Kind::Customer => &[
+                "emails",
+                "phones",
+                "socialProfiles",
+                "modifiedAt",
+                "address",
+            ],
+            Kind::Rating => &["ticketId", "mailbox"],
+            _ => return None,
+        };
+        Some(if keys.any(|k| v1_markers.contains(&k)) {
+            "v1"
+        } else {
+            "v2"
+        })
+    }
+}
+
+/// Where an original attribute name finds its value in a v2 payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alias {
+    /// The value at this path of JSON keys.
+    Path(&'static [&'static str]),
+    /// Whether the string at this path equals the given value.
+    Equals(&'static [&'static str], &'static str),
+    /// Field `.1` of the first object in the array at path `.0`.
+    FirstValue(&'static [&'static str], &'static str),
+}
+
+/// Whether a JSON key holds a timestamp that reads as a `datetime`.
+pub fn is_timestamp_key(key: &str) -> bool {
+    key.ends_with("At")
+        || key.ends_with("_at")
+        || matches!(key, "time" | "timestamp" | "snoozedUntil" | "scheduledFor")
+}
+
+/// The original library's camelCase → snake_case rule, extended so that every key gives an
+/// identifier: `firstName` → `first_name`, `photoURL` → `photo_url`, `HTMLBody` →
+/// `html_body`, `social-profiles` → `social_profiles`, `message:dashboard` →
+/// `message_dashboard`.
+///
+/// The two regex passes of the original (`(.)([A-Z][a-z]+)` then `([a-z0-9])([A-Z])`, each
+/// replaced with `\1_\2`, then lower-cased) are reproduced exactly, including their
+/// non-overlapping matching.
+pub fn to_snake_case(key: &str) -> Cow<'_, str> {
+    let simple = key
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if simple {
+        return Cow::Borrowed(key);
+    }
+    let chars: Vec<char> = key.chars().collect();
+    // Pass 1: (.)([A-Z][a-z]+)
+    let mut pass1: Vec<char> = Vec::with_capacity(chars.len() + 4);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c != '\n'
+            && chars.get(i + 1).is_some_and(char::is_ascii_uppercase)
+            && chars.get(i + 2).is_some_and(char::is_ascii_lowercase)
+        {
+            let mut j = i + 3;
+            while chars.get(j).is_some_and(char::is_ascii_lowercase) {
+                j += 1;
+            }
+            pass1.push(c);
+            pass1.push('_');
+            pass1.extend_from_slice(&chars[i + 1..j]);
+            i = j;
+        } else {
+            pass1.push(c);
+            i += 1;
+        }
+    }
+    // Pass 2: ([a-z0-9])([A-Z])
+    let mut out = String::with_capacity(pass1.len() + 4);
+    let mut i = 0;
+    while i < pass1.len() {
+        let c = pass1[i];
+        if (c.is_ascii_lowercase() || c.is_ascii_digit())
+            && pass1.get(i + 1).is_some_and(char::is_ascii_uppercase)
+        {
+            out.push(c);
+            out.push('_');
+            out.push(pass1[i + 1]);
+            i += 2;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    let lowered = out.to_lowercase();
+    Cow::Owned(
+        lowered
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The original library's snake_case → camelCase rule (`first_name` → `firstName`), with
+/// leading underscores kept (`_embedded` stays `_embedded`). Each later component is
+/// title-cased like Python's `str.title()`.
+pub fn to_camel_case(name: &str) -> String {
+    let body = name.trim_start_matches('_');
+    let mut out = String::with_capacity(name.len());
+    out.push_str(&name[..name.len() - body.len()]);
+    let mut parts = body.split('_');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        let mut prev_cased = false;
+        for c in part.chars() {
+            if c.is_alphabetic() {
+                if prev_cased {
+                    out.extend(c.to_lowercase());
+                } else {
+                    out.extend(c.to_uppercase());
+                }
+                prev_cased = true;
+            } else {
+                out.push(c);
+                prev_cased = false;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_matches_the_original_rule() {
+        let cases = [
+            ("firstName", "first_name"),
+            ("id", "id"),
+            ("photoURL", "photo_url"),
+            ("HTMLBody", "html_body"),
+            ("mailboxIds", "mailbox_ids"),
+            ("_embedded", "_embedded"),
+            ("social_profiles", "social_profiles"),
+            ("social-profiles", "social_profiles"),
+            ("message:dashboard", "message_dashboard"),
+            ("customerWaitingSince", "customer_waiting_since"),
+            ("ABcDe", "a_bc_de"),
+            ("userID2Fa", "user_id2_fa"),
+            ("X", "x"),
+            ("210334", "210334"),
+        ];
+        for (key, want) in cases {
+            assert_eq!(to_snake_case(key), want, "{key}");
+        }
+    }
+
+    #[test]
+    fn camel_case_round_trips_documented_keys() {
+        for key in [
+            "firstName",
+            "postalCode",
+            "photoUrl",
+            "_embedded",
+            "id",
+            "customFields",
+            "userUpdatedAt",
+        ] {
+            assert_eq!(to_camel_case(&to_snake_case(key)), key);
+        }
+        assert_eq!(to_camel_case("abc_1def"), "abc1Def");
+    }
+
+    #[test]
+    fn class_names_are_unique_and_found() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_class_name(k.class_name()), Some(*k));
+        }
+        assert_eq!(Kind::from_class_name("Nope"), None);
+    }
+
+    #[test]
+    fn routing_and_aliases() {
+        assert_eq!(Kind::Conversation.child("primaryCustomer"), Kind::Person);
+        assert_eq!(Kind::Rating.child("customer"), Kind::Customer);
+        assert_eq!(Kind::Conversation.child("customer"), Kind::Person);
+        assert_eq!(Kind::Customer.child("source"), Kind::Record);
+        assert_eq!(Kind::Conversation.child("_embedded"), Kind::Embedded);
+        assert_eq!(
+            Kind::Conversation.alias("customer"),
+            Some(Alias::Path(&["primaryCustomer"]))
+        );
+        assert_eq!(Kind::Conversation.alias("nothing"), None);
+        assert!(Kind::Conversation.alias_overrides_scalar("threads"));
+        assert!(
+            is_timestamp_key("createdAt")
+                && is_timestamp_key("time")
+                && !is_timestamp_key("format")
+        );
+        assert_eq!(
+            Kind::Conversation.payload_version(["id", "owner"].into_iter()),
+            Some("v1")
+        );
+        assert_eq!(
+            Kind::Conversation.payload_version(["id", "assignee"].into_iter()),
+            Some("v2")
+        );
+        assert_eq!(Kind::Tag.payload_version(["id"].into_iter()), None);
+        for k in Kind::ALL {
+            assert!(
+                k.declared().contains(&"id") || *k == Kind::UserStatus,
+                "{k:?}"
+            );
+        }
+    }
+}
