@@ -107,6 +107,13 @@ impl WebHookEvent {
             .and_then(events::deleted_resource)
     }
 
+    /// The payload shape, `"v1"` (legacy) or `"v2"`, for conversations, customers and
+    /// ratings; `None` for other records.
+    #[getter]
+    fn payload_version(&self, py: Python<'_>) -> Option<&'static str> {
+        self.record.bind(py).cast::<Record>().ok().and_then(|r| r.get().payload_version())
+    }
+
     /// Which secret verified the delivery: 0 for the current one, 1.. for older ones given
     /// for rotation; `None` when the event was built in code.
     #[getter]

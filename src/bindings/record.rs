@@ -209,6 +209,11 @@ impl Record {
         Ok(Found::Missing)
     }
 
+    /// `v1` or `v2` for conversations, customers and ratings (from their keys).
+    pub(crate) fn payload_version(&self) -> Option<&'static str> {
+        self.kind.payload_version(self.members.iter().map(|m| &*m.key))
+    }
+
     fn is_declared(&self, name: &str) -> bool {
         self.kind.declared().contains(&name)
     }
