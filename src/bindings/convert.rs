@@ -8,7 +8,6 @@ use crate::payload::{Document, Scalar, Span};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
-use std::borrow::Cow;
 
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -133,16 +132,16 @@ pub(crate) fn py_to_json(
     if let Ok(d) = value.cast::<PyDict>() {
         let mut map = serde_json::Map::new();
         for (k, v) in d.iter() {
-            let k: Cow<'_, str> = match k.cast::<PyString>() {
-                Ok(s) => Cow::Owned(s.to_cow()?.into_owned()),
-                Err(_) => Cow::Owned(k.str()?.to_cow()?.into_owned()),
+            let k: String = match k.cast::<PyString>() {
+                Ok(s) => s.to_cow()?.into_owned(),
+                Err(_) => k.str()?.to_cow()?.into_owned(),
             };
+            let child = format!("{path}.{k}");
             let key = if camelize {
                 models::to_camel_case(&k)
             } else {
-                k.into_owned()
+                k
             };
-            let child = format!("{path}.{key}");
             map.insert(key, py_to_json(&v, camelize, &child)?);
         }
         return Ok(Value::Object(map));

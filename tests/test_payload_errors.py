@@ -1,0 +1,119 @@
+"""Bodies that verify but are not a JSON object: typed, located, ValueError-compatible."""
+
+import json
+import pickle
+import threading
+import time
+
+import pytest
+
+from helpscout import HelpScoutWebHook
+from helpscout.exceptions import (
+    HelpScoutPayloadError,
+    HelpScoutSecurityException,
+    HelpScoutValidationException,
+)
+
+SECRET = "payload-secret"
+
+
+def receive(body, event="convo.created"):
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    return hook.receive(event, hook.sign(body), body)
+
+
+@pytest.mark.parametrize(
+    "body,reason,line,column,words",
+    [
+        (b'{"id": 1,\n "subject": }', "syntax", 2, 13, "not valid JSON"),
+        (b'{"id": 1', "syntax", 1, 8, "ends too early"),
+        (b'{"id": 1} trailing', "syntax", 1, 11, "trailing characters"),
+        (b"", "empty", 1, 1, "empty"),
+        (b"   \n", "empty", 1, 1, "empty"),
+        (b"[1, 2]", "not_object", 1, 1, "an array"),
+        (b'"just a string"', "not_object", 1, 1, "a string"),
+        (b"42", "not_object", 1, 1, "a number"),
+        (b"null", "not_object", 1, 1, "null"),
+        (b'{"subject": "caf\xe9"}', "utf8", 1, 17, "not valid UTF-8"),
+        (b"\xef\xbb\xbf{}", "syntax", 1, 1, "not valid JSON"),
+    ],
+)
+def test_payload_errors_say_what_and_where(body, reason, line, column, words):
+    with pytest.raises(HelpScoutPayloadError) as err:
+        receive(body)
+    e = err.value
+    assert e.reason == reason
+    assert (e.line, e.column) == (line, column)
+    assert words in str(e)
+    assert isinstance(e, HelpScoutValidationException)
+    assert isinstance(e, ValueError)
+
+
+def test_code_catching_json_decode_errors_as_value_error_keeps_working():
+    try:
+        receive(b"{broken")
+    except ValueError as e:  # the original raised json.JSONDecodeError (a ValueError)
+        assert "line 1" in str(e)
+    else:
+        raise AssertionError("expected a ValueError")
+
+
+def test_payload_error_pickles():
+    with pytest.raises(HelpScoutPayloadError) as err:
+        receive(b"[1]")
+    again = pickle.loads(pickle.dumps(err.value))
+    assert (again.reason, again.line, again.column, str(again)) == (
+        "not_object",
+        1,
+        1,
+        str(err.value),
+    )
+
+
+def test_bad_signature_wins_over_a_bad_body():
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    with pytest.raises(HelpScoutSecurityException):
+        hook.receive("convo.created", hook.sign(b"{}"), b"[not json")
+
+
+def test_lone_surrogate_is_reported_when_read():
+    record = receive(b'{"id": 1, "subject": "\\ud800"}').record
+    assert record.id == 1
+    with pytest.raises(HelpScoutPayloadError, match="cannot be decoded") as err:
+        record.subject  # noqa: B018
+    assert err.value.reason == "string"
+
+
+def test_message_contains_no_body_or_secret():
+    body = b'{"password": "hunter2", "x": }'
+    with pytest.raises(HelpScoutPayloadError) as err:
+        receive(body)
+    assert "hunter2" not in str(err.value) and SECRET not in str(err.value)
+
+
+def test_large_body_releases_the_gil():
+    """While one thread verifies and parses a large body, another keeps running."""
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    body = json.dumps({"id": 1, "blob": "x" * 40_000_000}).encode()
+    sig = hook.sign(body)
+    ticks = []
+    done = threading.Event()
+
+    def ticker():
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    time.sleep(0.01)
+    start = time.perf_counter()
+    event = hook.receive("convo.created", sig, body)
+    end = time.perf_counter()
+    done.set()
+    t.join()
+    assert event.record.id == 1
+    during = [x for x in ticks if start < x < end]
+    # One call that hashes and scans 40 MB: with the GIL held for the whole call the
+    # ticker could not record a single tick inside the window.
+    assert len(during) >= 3, (len(during), end - start)

@@ -1,0 +1,308 @@
+"""Typed records: attribute names, the original's names on v2 payloads, timestamps, unknown
+fields and values, construction, equality, pickling and repr."""
+
+import datetime
+import json
+import pickle
+import random
+import re
+
+import pytest
+
+from helpscout import HelpScoutWebHook, _core
+from helpscout.models import (
+    Address,
+    Attachment,
+    BeaconChat,
+    Conversation,
+    Customer,
+    Deleted,
+    Email,
+    Embedded,
+    Field,
+    MailboxRef,
+    Person,
+    Rating,
+    Record,
+    SocialProfile,
+    Source,
+    Tag,
+    Thread,
+    UserStatus,
+)
+from helpscout.web_hook import HelpScoutWebHookEvent, WebHookEvent
+
+from .conftest import SECRET, receive
+
+
+def sign(body: bytes) -> str:
+    return HelpScoutWebHook(secret_key=SECRET).sign(body)
+
+
+def test_v2_conversation_fields_and_original_names(hook):
+    c = receive(hook, "convo.merged.json").record
+    assert isinstance(c, Conversation)
+    assert c.id == 2450311987 and c.number == 48213
+    assert c.subject.startswith("Refund for order #48213")
+    assert c.created_at == datetime.datetime(2026, 3, 4, 8, 12, 47)
+    assert c.created_at.tzinfo is None
+    # original names mapped onto v2 keys
+    assert isinstance(c.customer, Person) and c.customer == c.primary_customer
+    assert c.customer.first_name == c.customer.first == "Zoë"
+    assert c.owner == c.assignee
+    assert [type(t) for t in c.threads] == [Thread] * 6
+    assert c.threads == c._embedded.threads
+    assert isinstance(c._embedded, Embedded)
+    assert c.thread_count == c.to_api()["threads"] == 4
+    assert c.modified_at == c.user_modified_at == c.user_updated_at
+    assert c.is_draft is False and c.draft is False
+    assert c.created_by_type == c.created_by.type
+    assert all(isinstance(t, Tag) for t in c.tags) and c.tags[0].tag == "vip"
+    assert isinstance(c.custom_fields[0], Field)
+    assert c.custom_fields[0].label == c.custom_fields[0].text
+    assert isinstance(c.source, Source)
+    # declared but absent fields read as None, like the original
+    assert c.closed_at is None and c.spam is None
+    # thread details
+    line, cust = c.threads[0], c.threads[1]
+    assert line.action_type == line.action.type
+    assert cust.created_by_customer is True and line.created_by_customer is False
+    assert cust.body.startswith("<div>")
+    assert line.body is None
+
+
+def test_v1_conversation_reads_with_the_same_class(hook):
+    event = receive(hook, "v1/convo.created.json")
+    c = event.record
+    assert event.payload_version == "v1"
+    assert isinstance(c.mailbox, MailboxRef) and c.mailbox.id == 210334
+    assert isinstance(c.customer, Person) and c.customer.first_name == "Zoë"
+    assert c.owner is None
+    assert c.tags == ["vip", "billing", "double-charge"]
+    assert c.thread_count == 1 and isinstance(c.threads[0], Thread)
+    assert isinstance(c.threads[0].attachments[0], Attachment)
+    assert c.threads[0].attachments[0].file_name == "statement-march.pdf"
+    assert c.is_draft is False
+    assert c.closed_by is None
+
+
+def test_v2_customer_embedded_collections(hook):
+    cu = receive(hook, "customer.updated.json").record
+    assert isinstance(cu, Customer)
+    assert [type(e) for e in cu.emails] == [Email, Email]
+    assert cu.email == cu.emails[0].value
+    assert cu.emails[0].location == cu.emails[0].type
+    assert isinstance(cu.address, Address) and cu.address.lines == ["Kungsportsavenyen 12", "Våning 3"]
+    assert all(isinstance(s, SocialProfile) for s in cu.social_profiles)
+    assert cu.modified_at == cu.updated_at
+    assert cu.photo_type == "default"  # a value the original rejected
+    # HAL rel names with '-' become identifiers
+    assert cu._links.social_profiles.href.endswith("/")
+    assert cu._links["social-profiles"] == cu._links.social_profiles
+
+
+def test_v1_customer_flat_collections(hook):
+    cu = receive(hook, "v1/customer.created.json").record
+    assert cu.email == "jose.mp@correo.example.es"
+    assert cu.emails[0].location == "work"
+    assert cu.address.modified_at == datetime.datetime(2026, 3, 6, 14, 3, 11)
+
+
+def test_rating_without_zone_and_v1_rating(hook):
+    r = receive(hook, "satisfaction.ratings.json").record
+    assert isinstance(r, Rating) and isinstance(r.customer, Customer)
+    assert isinstance(r.created_at, datetime.datetime)
+    raw = r.to_api()["createdAt"]
+    assert not raw.endswith("Z")
+    assert r.created_at == datetime.datetime.fromisoformat(raw)
+    assert r.ticket_id == r.conversation_id
+    v1 = receive(hook, "v1/satisfaction.ratings.json").record
+    assert v1.rating == "Great" and isinstance(v1.mailbox, MailboxRef)
+
+
+def test_chat_user_status_and_survey(hook):
+    chat = receive(hook, "beacon.chat.customer.replied.json").record
+    assert isinstance(chat, BeaconChat)
+    assert re.fullmatch(r"[0-9a-f-]{36}", chat.id)
+    assert chat.created_at.microsecond != 0  # µs timestamps kept
+    assert chat.events == chat._embedded.events and len(chat.events) == 3
+    status = receive(hook, "user.status.changed.json").record
+    assert isinstance(status, UserStatus)
+    assert status.chat.mailbox_statuses["210334"]  # string keys kept as keys
+    survey = receive(hook, "message.survey.response.received.json").record
+    assert isinstance(survey.customer, Customer)
+    assert survey.response.value == survey.to_api()["response"]["value"]
+    assert survey._links.message_dashboard.href == survey.to_api()["_links"]["message:dashboard"]["href"]
+
+
+def test_deletes_and_test_event(hook):
+    event = receive(hook, "convo.deleted.json")
+    assert isinstance(event.record, Deleted)
+    assert event.record.id == json.loads(event.record.to_json())["id"]
+    assert event.deleted_resource == "conversation"
+    ping = receive(hook, "helpscout.test.json")
+    assert ping.is_test and ping.record.id == 123
+
+
+def test_unknown_field_and_value_are_kept():
+    body = json.dumps(
+        {
+            "id": 9_007_199_254_740_993,
+            "status": "brand-new-status",
+            "subject": "x",
+            "sparkleFactor": {"level": 3, "seenAt": "2026-01-01T00:00:00Z"},
+            "hugeNumber": 123456789012345678901234567890,
+            "ratio": 0.1,
+            "type": "hologram",
+        }
+    ).encode()
+    event = HelpScoutWebHook(secret_key=SECRET).receive("convo.created", sign(body), body)
+    c = event.record
+    assert c.id == 9_007_199_254_740_993
+    assert c.status == "brand-new-status" and c.type == "hologram"
+    assert c.sparkle_factor.level == 3 and isinstance(c.sparkle_factor, Record)
+    assert c.sparkle_factor.seen_at == datetime.datetime(2026, 1, 1)
+    assert c.huge_number == 123456789012345678901234567890
+    assert c.ratio == 0.1
+    assert c["sparkle_factor"] == c.sparkle_factor
+    assert c["sparkleFactor"] == c.sparkle_factor
+    assert c.to_api() == json.loads(body)
+    assert "sparkle_factor" in c.keys() and "sparkle_factor" in dir(c)
+
+
+def test_unknown_event_is_received_as_a_generic_record():
+    body = b'{"id": 5, "whatever": [1, 2]}'
+    event = HelpScoutWebHook(secret_key=SECRET).receive("brand.new.event", sign(body), body)
+    assert type(event.record) is Record
+    assert event.is_known is False and event.description is None
+    assert event.record.whatever == [1, 2]
+    family = HelpScoutWebHook(secret_key=SECRET).receive("convo.snoozed", sign(body), body)
+    assert type(family.record) is Conversation
+
+
+def test_missing_event_header_still_receives():
+    body = b'{"id": 5}'
+    event = HelpScoutWebHook(secret_key=SECRET).receive(None, sign(body), body)
+    assert event.event_type is None and type(event.record) is Record
+
+
+def test_unknown_attribute_raises_and_get_and_getitem():
+    c = Conversation.from_api(id=1, subject="s")
+    with pytest.raises(AttributeError):
+        c.definitely_not_a_field  # noqa: B018
+    with pytest.raises(KeyError, match='The field "nope" does not exist on "Conversation"'):
+        c["nope"]
+    assert c.get("nope") is None and c.get("nope", 7) == 7
+    assert c.get("subject") == "s"
+    assert c.get("closed_at", "default") is None  # declared field: None, as the original
+    assert "subject" in c and "nope" not in c
+
+
+def test_records_are_read_only():
+    c = Conversation.from_api(id=1)
+    with pytest.raises(AttributeError, match="read-only"):
+        c.subject = "changed"
+
+
+def test_construction_from_snake_case_and_api_form():
+    a = Customer(first_name="Test", last_name="Dude", gender="male", type="customer")
+    b = Customer.from_api(firstName="Test", lastName="Dude", gender="male", type="customer")
+    assert a == b and a.to_api() == b.to_api()
+    assert a.to_api() == {"firstName": "Test", "lastName": "Dude", "gender": "male", "type": "customer"}
+    nested = Customer(
+        emails=[Email(value="a@b.example", location="work")],
+        address={"postal_code": "123", "city": "X"},
+        created_at=datetime.datetime(2020, 1, 2, 3, 4, 5),
+    )
+    assert nested.emails[0].value == "a@b.example"
+    assert nested.address.postal_code == "123"
+    assert nested.to_api()["address"] == {"postalCode": "123", "city": "X"}
+    assert nested.created_at == datetime.datetime(2020, 1, 2, 3, 4, 5)
+    aware = Customer(created_at=datetime.datetime(2020, 1, 2, 5, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2))))
+    assert aware.to_api()["createdAt"] == "2020-01-02T03:04:05Z"
+    assert Customer(created_at=datetime.date(2020, 1, 2)).to_api()["createdAt"] == "2020-01-02"
+
+
+def test_construction_rejects_unconvertible_values():
+    from helpscout.exceptions import HelpScoutValidationException
+
+    with pytest.raises(HelpScoutValidationException, match="Customer.first_name: a value of type object"):
+        Customer(first_name=object())
+    with pytest.raises(HelpScoutValidationException, match="not a finite number"):
+        Customer(age=float("nan"))
+
+
+def test_web_hook_event_from_dict_or_record():
+    e = HelpScoutWebHookEvent(event_type="satisfaction.ratings", record={"id": 1, "rating": "great"})
+    assert isinstance(e.record, Rating) and e.record.rating == "great"
+    r = Rating.from_api(id=2)
+    assert WebHookEvent(event_type="satisfaction.ratings", record=r).record is r
+    from helpscout.exceptions import HelpScoutValidationException
+
+    with pytest.raises(HelpScoutValidationException, match="needs a record"):
+        WebHookEvent(event_type="convo.created")
+    with pytest.raises(HelpScoutValidationException, match="not list"):
+        WebHookEvent(event_type="convo.created", record=[1])
+
+
+def test_pickle_round_trip_records_and_events(hook):
+    event = receive(hook, "convo.tags.json")
+    again = pickle.loads(pickle.dumps(event))
+    assert again == event
+    assert again.record.threads[0] == event.record.threads[0]
+    thread = pickle.loads(pickle.dumps(event.record.threads[1]))
+    assert isinstance(thread, Thread) and thread.created_by == event.record.threads[1].created_by
+    embedded = pickle.loads(pickle.dumps(event.record._embedded))
+    assert all(isinstance(t, Thread) for t in embedded.threads)
+
+
+def test_equality_and_hash():
+    a = Tag.from_api(id=1, name="x")
+    assert a == Tag.from_api(id=1, name="x")
+    assert a != Tag.from_api(id=1, name="y")
+    assert a != Field.from_api(id=1, name="x")
+    assert a != {"id": 1, "name": "x"}
+    with pytest.raises(TypeError):
+        hash(a)
+
+
+def test_short_repr(hook):
+    c = receive(hook, "convo.merged.json").record
+    text = repr(c)
+    assert text.startswith("Conversation(id=2450311987, number=48213, subject='Refund for order")
+    assert len(text) < 120
+    assert repr(Record.from_api(id=3, x=1)) == "Record(id=3)"
+    assert repr(Deleted.from_api(id=4)) == "Deleted(id=4)"
+    event = receive(hook, "tag.created.json")
+    assert repr(event) == "WebHookEvent(event_type=\"tag.created\", record=Tag(id=17001, tag='escalated-🔥'))"
+
+
+def test_serialize_matches_the_original_form():
+    c = Customer.from_api(
+        firstName="A", createdAt="2017-01-02T03:04:05Z", emails=[{"id": 1, "value": "a@b.c", "location": "work"}]
+    )
+    assert c.serialize() == {
+        "first_name": "A",
+        "created_at": "2017-01-02T03:04:05Z",
+        "emails": [{"id": 1, "value": "a@b.c", "location": "work", "__class__": "Email"}],
+        "__class__": "Customer",
+    }
+
+
+def _original_snake(string):
+    first = re.compile(r"(.)([A-Z][a-z]+)")
+    second = re.compile(r"([a-z0-9])([A-Z])")
+    return second.sub(r"\1_\2", first.sub(r"\1_\2", string)).lower()
+
+
+def test_snake_case_is_the_original_rule_on_random_keys():
+    rng = random.Random(7)
+    alphabet = "aAbBcCzZ09_xyXY"
+    for _ in range(3000):
+        key = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 12)))
+        assert _core.to_snake_case(key) == _original_snake(key), key
+
+
+def test_timestamp_strings_that_do_not_parse_stay_strings():
+    r = Record.from_api(createdAt="sometime", updatedAt="2020-01-15", time=5)
+    assert r.created_at == "sometime" and r.updated_at == "2020-01-15" and r.time == 5
