@@ -554,49 +554,39 @@ pub fn to_snake_case(key: &str) -> Cow<'_, str> {
     if simple {
         return Cow::Borrowed(key);
     }
+    if key.is_ascii() {
+        let bytes: Vec<u8> = snake_passes(
+            key.as_bytes(),
+            |&c| c == b'\n',
+            u8::is_ascii_uppercase,
+            u8::is_ascii_lowercase,
+            u8::is_ascii_digit,
+        );
+        return Cow::Owned(
+            bytes
+                .into_iter()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == b'_' {
+                        char::from(c.to_ascii_lowercase())
+                    } else {
+                        '_'
+                    }
+                })
+                .collect(),
+        );
+    }
     let chars: Vec<char> = key.chars().collect();
-    // Pass 1: (.)([A-Z][a-z]+)
-    let mut pass1: Vec<char> = Vec::with_capacity(chars.len() + 4);
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c != '\n'
-            && chars.get(i + 1).is_some_and(char::is_ascii_uppercase)
-            && chars.get(i + 2).is_some_and(char::is_ascii_lowercase)
-        {
-            let mut j = i + 3;
-            while chars.get(j).is_some_and(char::is_ascii_lowercase) {
-                j += 1;
-            }
-            pass1.push(c);
-            pass1.push('_');
-            pass1.extend_from_slice(&chars[i + 1..j]);
-            i = j;
-        } else {
-            pass1.push(c);
-            i += 1;
-        }
-    }
-    // Pass 2: ([a-z0-9])([A-Z])
-    let mut out = String::with_capacity(pass1.len() + 4);
-    let mut i = 0;
-    while i < pass1.len() {
-        let c = pass1[i];
-        if (c.is_ascii_lowercase() || c.is_ascii_digit())
-            && pass1.get(i + 1).is_some_and(char::is_ascii_uppercase)
-        {
-            out.push(c);
-            out.push('_');
-            out.push(pass1[i + 1]);
-            i += 2;
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    let lowered = out.to_lowercase();
+    let out: String = snake_passes(
+        &chars,
+        |&c| c == '\n',
+        char::is_ascii_uppercase,
+        char::is_ascii_lowercase,
+        char::is_ascii_digit,
+    )
+    .into_iter()
+    .collect();
     Cow::Owned(
-        lowered
+        out.to_lowercase()
             .chars()
             .map(|c| {
                 if c.is_alphanumeric() || c == '_' {
@@ -607,6 +597,75 @@ pub fn to_snake_case(key: &str) -> Cow<'_, str> {
             })
             .collect(),
     )
+}
+
+/// The two regex passes of the original over a sequence of characters (or ASCII bytes).
+fn snake_passes<T: Copy + From<u8>>(
+    s: &[T],
+    is_newline: impl Fn(&T) -> bool,
+    upper: impl Fn(&T) -> bool,
+    lower: impl Fn(&T) -> bool,
+    digit: impl Fn(&T) -> bool,
+) -> Vec<T> {
+    let underscore = T::from(b'_');
+    // Pass 1: (.)([A-Z][a-z]+)
+    let mut pass1: Vec<T> = Vec::with_capacity(s.len() + 4);
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        if !is_newline(&c) && s.get(i + 1).is_some_and(&upper) && s.get(i + 2).is_some_and(&lower) {
+            let mut j = i + 3;
+            while s.get(j).is_some_and(&lower) {
+                j += 1;
+            }
+            pass1.push(c);
+            pass1.push(underscore);
+            pass1.extend_from_slice(&s[i + 1..j]);
+            i = j;
+        } else {
+            pass1.push(c);
+            i += 1;
+        }
+    }
+    // Pass 2: ([a-z0-9])([A-Z])
+    let mut out: Vec<T> = Vec::with_capacity(pass1.len() + 4);
+    let mut i = 0;
+    while i < pass1.len() {
+        let c = pass1[i];
+        if (lower(&c) || digit(&c)) && pass1.get(i + 1).is_some_and(&upper) {
+            out.push(c);
+            out.push(underscore);
+            out.push(pass1[i + 1]);
+            i += 2;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether `to_snake_case(key) == name`, rejecting most keys without converting them.
+pub fn snake_matches(key: &str, name: &str) -> bool {
+    if key.is_ascii() {
+        // The snake form is never shorter than an ASCII key and starts with its first
+        // character lower-cased (or `_`).
+        if key.len() > name.len() {
+            return false;
+        }
+        let first = |c: u8| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                b'_'
+            }
+        };
+        match (key.as_bytes().first(), name.as_bytes().first()) {
+            (Some(&k), Some(&n)) if first(k) != n => return false,
+            _ => {}
+        }
+    }
+    to_snake_case(key) == name
 }
 
 /// The original library's snake_case → camelCase rule (`first_name` → `firstName`), with
@@ -660,10 +719,15 @@ mod tests {
             ("userID2Fa", "user_id2_fa"),
             ("X", "x"),
             ("210334", "210334"),
+            ("ÉtéDate", "été_date"),
+            ("prénomNom", "prénom_nom"),
         ];
         for (key, want) in cases {
             assert_eq!(to_snake_case(key), want, "{key}");
+            assert!(snake_matches(key, want), "{key}");
+            assert!(!snake_matches(key, "zzz"), "{key}");
         }
+        assert!(!snake_matches("firstName", "first"));
     }
 
     #[test]

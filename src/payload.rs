@@ -5,7 +5,7 @@
 //! somebody reads them. Nothing is converted until it is asked for, which is what makes
 //! receiving a large conversation cheap when the handler reads three fields.
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
@@ -58,11 +58,18 @@ impl fmt::Debug for Document {
 /// A byte range of the document holding one JSON value.
 pub type Span = Range<usize>;
 
-/// One member of a JSON object: its (unescaped) key and the span of its value.
+/// One member of a JSON object: where its key is and the span of its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
-    pub key: Box<str>,
+    key: MemberKey,
     pub value: Span,
+}
+
+/// A key is a span of the body; only a key written with escapes is kept decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MemberKey {
+    Raw(Span),
+    Decoded(Box<str>),
 }
 
 /// The JSON type of a value, from its first byte.
@@ -162,28 +169,6 @@ impl<'de> Deserialize<'de> for RawMembers<'de> {
     }
 }
 
-struct RawItems<'a>(Vec<&'a RawValue>);
-
-impl<'de> Deserialize<'de> for RawItems<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawItems<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON array")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(8));
-                while let Some(v) = seq.next_element::<&'de RawValue>()? {
-                    out.push(v);
-                }
-                Ok(RawItems(out))
-            }
-        }
-        d.deserialize_seq(V)
-    }
-}
-
 impl Document {
     /// Validate `body` as one JSON object and scan its top level.
     ///
@@ -262,13 +247,31 @@ impl Document {
     }
 
     fn members_from(&self, raw: RawMembers<'_>) -> Vec<Member> {
+        let base = self.text.as_ptr() as usize;
         raw.0
             .into_iter()
-            .map(|(k, v)| Member {
-                key: k.0.into(),
-                value: self.offset_of(v),
+            .map(|(k, v)| {
+                let key = match k.0 {
+                    Cow::Borrowed(b) => {
+                        let start = b.as_ptr() as usize - base;
+                        MemberKey::Raw(start..start + b.len())
+                    }
+                    Cow::Owned(o) => MemberKey::Decoded(o.into()),
+                };
+                Member {
+                    key,
+                    value: self.offset_of(v),
+                }
             })
             .collect()
+    }
+
+    /// The (unescaped) key of a member.
+    pub fn key<'a>(&'a self, member: &'a Member) -> &'a str {
+        match &member.key {
+            MemberKey::Raw(span) => self.text.get(span.clone()).unwrap_or(""),
+            MemberKey::Decoded(k) => k,
+        }
     }
 
     /// The whole body text.
@@ -287,17 +290,86 @@ impl Document {
     }
 
     /// The members of the object at `span`.
+    ///
+    /// The whole body was validated when the document was made, so nested containers are
+    /// read with a structural scanner that only finds boundaries (strings, brackets,
+    /// commas): a fraction of the cost of validating them again.
     pub fn members(&self, span: &Span) -> Result<Vec<Member>, PayloadError> {
-        serde_json::from_str::<RawMembers<'_>>(self.slice(span))
-            .map(|raw| self.members_from(raw))
-            .map_err(|e| self.nested_error(&e, span))
+        let b = self.text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = skip_ws(b, span.start);
+        if b.get(i) != Some(&b'{') {
+            return Err(self.structure_error(i));
+        }
+        i = skip_ws(b, i + 1);
+        if b.get(i) == Some(&b'}') {
+            return Ok(out);
+        }
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return Err(self.structure_error(i));
+            }
+            let (key_end, escaped) = string_end(b, i).ok_or_else(|| self.structure_error(i))?;
+            let key = if escaped {
+                let text = self.text.get(i..key_end).unwrap_or("\"\"");
+                let decoded: Key<'_> =
+                    serde_json::from_str(text).map_err(|e| self.nested_error(&e, &(i..key_end)))?;
+                MemberKey::Decoded(decoded.0.into())
+            } else {
+                MemberKey::Raw(i + 1..key_end - 1)
+            };
+            i = skip_ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return Err(self.structure_error(i));
+            }
+            let start = skip_ws(b, i + 1);
+            let end = value_end(b, start).ok_or_else(|| self.structure_error(start))?;
+            out.push(Member {
+                key,
+                value: start..end,
+            });
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b'}') => return Ok(out),
+                _ => return Err(self.structure_error(i)),
+            }
+        }
     }
 
-    /// The item spans of the array at `span`.
+    /// The item spans of the array at `span` (structural scan, as for [`Document::members`]).
     pub fn items(&self, span: &Span) -> Result<Vec<Span>, PayloadError> {
-        serde_json::from_str::<RawItems<'_>>(self.slice(span))
-            .map(|raw| raw.0.into_iter().map(|v| self.offset_of(v)).collect())
-            .map_err(|e| self.nested_error(&e, span))
+        let b = self.text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = skip_ws(b, span.start);
+        if b.get(i) != Some(&b'[') {
+            return Err(self.structure_error(i));
+        }
+        i = skip_ws(b, i + 1);
+        if b.get(i) == Some(&b']') {
+            return Ok(out);
+        }
+        loop {
+            let end = value_end(b, i).ok_or_else(|| self.structure_error(i))?;
+            out.push(i..end);
+            i = skip_ws(b, end);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b']') => return Ok(out),
+                _ => return Err(self.structure_error(i)),
+            }
+        }
+    }
+
+    fn structure_error(&self, at: usize) -> PayloadError {
+        // Unreachable for a validated document; reported rather than trusted.
+        let (line, column) = line_col(self.text.as_bytes(), at);
+        PayloadError {
+            reason: "syntax",
+            message: format!("the payload is not valid JSON near line {line}, column {column}"),
+            line: Some(line),
+            column: Some(column),
+        }
     }
 
     /// Read the value at `span`: scalars are decoded, containers are returned as spans.
@@ -326,6 +398,68 @@ impl Document {
             message: format!("the payload has a value that cannot be decoded ({e}) in the value starting at line {line}, column {column}"),
             line: Some(line),
             column: Some(column),
+        }
+    }
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// For a string starting at `i` (its opening quote): the index after the closing quote,
+/// and whether it contains escapes.
+fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let mut j = i + 1;
+    let mut escaped = false;
+    loop {
+        match b.get(j)? {
+            b'"' => return Some((j + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                j += 2;
+            }
+            _ => j += 1,
+        }
+    }
+}
+
+/// The index just after the JSON value starting at `i`.
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => string_end(b, i).map(|(end, _)| end),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            loop {
+                match b.get(j)? {
+                    b'"' => {
+                        j = string_end(b, j)?.0;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        _ => {
+            let mut j = i;
+            while !matches!(
+                b.get(j),
+                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            ) {
+                j += 1;
+            }
+            (j > i).then_some(j)
         }
     }
 }
@@ -364,7 +498,7 @@ mod tests {
     fn scans_top_level_lazily_and_nested_on_demand() {
         let body = br#"{"id": 12, "subject":"Caf\u00e9 \/ ok", "tags":[{"id":1},{"id":2}], "big": 18446744073709551616, "f": 1.5e3, "n": null, "t": true}"#;
         let (doc, members) = Document::parse(body).unwrap();
-        let keys: Vec<&str> = members.iter().map(|m| &*m.key).collect();
+        let keys: Vec<&str> = members.iter().map(|m| doc.key(m)).collect();
         assert_eq!(keys, ["id", "subject", "tags", "big", "f", "n", "t"]);
         assert_eq!(doc.scalar(&members[0].value).unwrap(), Scalar::Int(12));
         assert_eq!(
@@ -392,8 +526,16 @@ mod tests {
 
     #[test]
     fn escaped_keys_are_unescaped() {
-        let (_, members) = Document::parse(br#"{"a\u0062c": 1}"#).unwrap();
-        assert_eq!(&*members[0].key, "abc");
+        let (doc, members) =
+            Document::parse(br#"{"a\u0062c": 1, "n": {"x\u0079": [1, {"\"q\"": 2}]}}"#).unwrap();
+        assert_eq!(doc.key(&members[0]), "abc");
+        let inner = doc.members(&members[1].value).unwrap();
+        assert_eq!(doc.key(&inner[0]), "xy");
+        let items = doc.items(&inner[0].value).unwrap();
+        assert_eq!(doc.slice(&items[0]), "1");
+        let deepest = doc.members(&items[1]).unwrap();
+        assert_eq!(doc.key(&deepest[0]), "\"q\"");
+        assert_eq!(doc.slice(&deepest[0].value), "2");
     }
 
     #[test]
@@ -435,6 +577,34 @@ mod tests {
         let (doc, members) = Document::parse(br#"{"s": "\ud800"}"#).unwrap();
         let e = doc.scalar(&members[0].value).unwrap_err();
         assert_eq!(e.reason, "string");
+    }
+
+    #[test]
+    fn structural_scan_matches_serde_on_nested_values() {
+        let body = br#" { "a" : [ 1 , -2.5e3 , "x\"]}" , { "b" : { } } , [ ] , true , null ] , "c" : { "d" : "}" } } "#;
+        let (doc, members) = Document::parse(body).unwrap();
+        let items = doc.items(&members[0].value).unwrap();
+        let texts: Vec<&str> = items.iter().map(|s| doc.slice(s)).collect();
+        assert_eq!(
+            texts,
+            [
+                "1",
+                "-2.5e3",
+                r#""x\"]}""#,
+                r#"{ "b" : { } }"#,
+                "[ ]",
+                "true",
+                "null"
+            ]
+        );
+        assert!(doc.items(&items[4]).unwrap().is_empty());
+        let b = doc.members(&items[3]).unwrap();
+        assert!(doc.members(&b[0].value).unwrap().is_empty());
+        let c = doc.members(&members[1].value).unwrap();
+        assert_eq!(doc.scalar(&c[0].value).unwrap(), Scalar::Str("}".into()));
+        // asking for the wrong container type is an error, not a panic
+        assert_eq!(doc.members(&items[0]).unwrap_err().reason, "syntax");
+        assert_eq!(doc.items(&members[1].value).unwrap_err().reason, "syntax");
     }
 
     #[test]

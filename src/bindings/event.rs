@@ -111,7 +111,11 @@ impl WebHookEvent {
     /// ratings; `None` for other records.
     #[getter]
     fn payload_version(&self, py: Python<'_>) -> Option<&'static str> {
-        self.record.bind(py).cast::<Record>().ok().and_then(|r| r.get().payload_version())
+        self.record
+            .bind(py)
+            .cast::<Record>()
+            .ok()
+            .and_then(|r| r.get().payload_version())
     }
 
     /// Which secret verified the delivery: 0 for the current one, 1.. for older ones given

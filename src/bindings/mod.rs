@@ -83,6 +83,7 @@ mod _core {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("MAX_SECRET_CHARS", crate::signature::MAX_SECRET_CHARS)?;
+        m.add("DEBUG_BUILD", cfg!(debug_assertions))?;
         Ok(())
     }
 }

@@ -10,7 +10,6 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 use pyo3::PyClassInitializer;
-use std::sync::OnceLock;
 
 static OBJECT_GETATTRIBUTE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static OBJECT_DIR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -22,10 +21,10 @@ pub struct Record {
     pub(crate) doc: Document,
     pub(crate) span: Span,
     members: Vec<Member>,
-    snake: OnceLock<Vec<Box<str>>>,
     kind: Kind,
     context: Kind,
-    cache: Py<PyDict>,
+    /// Fields already converted, by attribute name; created on the first read.
+    cache: PyOnceLock<Py<PyDict>>,
 }
 
 /// What a name means on a record.
@@ -36,7 +35,6 @@ enum Found {
 
 impl Record {
     pub(crate) fn new(
-        py: Python<'_>,
         doc: Document,
         span: Span,
         members: Vec<Member>,
@@ -47,33 +45,45 @@ impl Record {
             doc,
             span,
             members,
-            snake: OnceLock::new(),
             kind,
             context,
-            cache: PyDict::new(py).unbind(),
+            cache: PyOnceLock::new(),
         }
     }
 
-    fn snake_names(&self) -> &[Box<str>] {
-        self.snake.get_or_init(|| {
-            self.members
-                .iter()
-                .map(|m| models::to_snake_case(&m.key).into())
-                .collect()
-        })
+    fn key<'a>(&'a self, m: &'a Member) -> &'a str {
+        self.doc.key(m)
+    }
+
+    /// The snake_case names of the members, in payload order.
+    fn snake_names(&self) -> Vec<String> {
+        self.members
+            .iter()
+            .map(|m| models::to_snake_case(self.key(m)).into_owned())
+            .collect()
     }
 
     /// The last member whose snake_case name is `name` (JSON: the last duplicate wins).
     fn member_by_snake(&self, name: &str) -> Option<&Member> {
-        let names = self.snake_names();
-        names
+        self.members
             .iter()
-            .rposition(|n| &**n == name)
-            .map(|i| &self.members[i])
+            .rev()
+            .find(|m| models::snake_matches(self.key(m), name))
     }
 
     fn member_by_key(&self, key: &str) -> Option<&Member> {
-        self.members.iter().rev().find(|m| &*m.key == key)
+        self.members.iter().rev().find(|m| self.key(m) == key)
+    }
+
+    fn cached<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyString>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.cache.get(py) {
+            Some(cache) => cache.bind(py).get_item(name),
+            None => Ok(None),
+        }
     }
 
     /// Follow a path of JSON keys: the span of the value, the routing context it is in and
@@ -111,7 +121,7 @@ impl Record {
                 context = child;
             }
             let members = self.doc.members(&span).map_err(payload_err)?;
-            let Some(m) = members.into_iter().rev().find(|m| &*m.key == *next) else {
+            let Some(m) = members.into_iter().rev().find(|m| self.doc.key(m) == *next) else {
                 return Ok(None);
             };
             span = m.value;
@@ -156,7 +166,7 @@ impl Record {
                     return Ok(None);
                 }
                 let members = self.doc.members(first).map_err(payload_err)?;
-                let Some(m) = members.iter().rev().find(|m| &*m.key == field) else {
+                let Some(m) = members.iter().rev().find(|m| self.doc.key(m) == field) else {
                     return Ok(None);
                 };
                 let ctx = context.child(key);
@@ -175,84 +185,91 @@ impl Record {
     /// The value of field `name` (snake_case), from the payload or an alias.
     fn find(&self, py: Python<'_>, name: &str) -> PyResult<Found> {
         let own = self.member_by_snake(name);
-        if let Some(m) = own {
-            let scalar = !matches!(
+        let read = |m: &Member| {
+            value_to_py(
+                py,
+                &self.doc,
+                &m.value,
+                self.key(m),
+                self.context,
+                Dates::Convert,
+            )
+        };
+        // An alias wins only over a scalar stored under the original's list name (v2
+        // `threads` is a count); otherwise the payload's own key wins.
+        let alias_first = own.is_some_and(|m| {
+            !matches!(
                 self.doc.json_type(&m.value),
                 JsonType::Object | JsonType::Array
-            );
-            if !(scalar && self.kind.alias_overrides_scalar(name)) {
-                return Ok(Found::Value(value_to_py(
-                    py,
-                    &self.doc,
-                    &m.value,
-                    &m.key,
-                    self.context,
-                    Dates::Convert,
-                )?));
-            }
+            ) && self.kind.alias_overrides_scalar(name)
+        });
+        if let Some(m) = own.filter(|_| !alias_first) {
+            return Ok(Found::Value(read(m)?));
         }
         if let Some(alias) = self.kind.alias(name) {
             if let Some(v) = self.alias_value(py, alias)? {
                 return Ok(Found::Value(v));
             }
         }
-        if let Some(m) = own {
-            return Ok(Found::Value(value_to_py(
-                py,
-                &self.doc,
-                &m.value,
-                &m.key,
-                self.context,
-                Dates::Convert,
-            )?));
+        match own {
+            Some(m) => Ok(Found::Value(read(m)?)),
+            None => Ok(Found::Missing),
         }
-        Ok(Found::Missing)
     }
 
     /// `v1` or `v2` for conversations, customers and ratings (from their keys).
     pub(crate) fn payload_version(&self) -> Option<&'static str> {
-        self.kind.payload_version(self.members.iter().map(|m| &*m.key))
+        self.kind
+            .payload_version(self.members.iter().map(|m| self.key(m)))
     }
 
     fn is_declared(&self, name: &str) -> bool {
         self.kind.declared().contains(&name)
     }
 
-    /// The value for `name`, cached; `None` for a declared field the payload lacks.
+    /// The value for `name` (not yet cached), then cached; `None` for a declared field the
+    /// payload lacks; `Ok(None)` when the record has no such field.
+    fn field_uncached(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyString>,
+        n: &str,
+    ) -> PyResult<Option<Py<PyAny>>> {
+        let value = match self.find(py, n)? {
+            Found::Value(v) => v,
+            Found::Missing if self.is_declared(n) => py.None(),
+            // An API (camelCase) key works too: record["firstName"].
+            Found::Missing => match self.member_by_key(n) {
+                Some(m) => value_to_py(
+                    py,
+                    &self.doc,
+                    &m.value,
+                    self.key(m),
+                    self.context,
+                    Dates::Convert,
+                )?,
+                None => return Ok(None),
+            },
+        };
+        let cache = self.cache.get_or_init(py, || PyDict::new(py).unbind());
+        cache.bind(py).set_item(name, &value)?;
+        Ok(Some(value))
+    }
+
+    /// The value for `name`, from the cache or the payload.
     fn field(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<Option<Py<PyAny>>> {
-        let cache = self.cache.bind(py);
-        if let Some(v) = cache.get_item(name)? {
+        if let Some(v) = self.cached(py, name)? {
             return Ok(Some(v.unbind()));
         }
-        let n = name.to_cow()?;
-        let value = match self.find(py, &n)? {
-            Found::Value(v) => v,
-            Found::Missing if self.is_declared(&n) => py.None(),
-            Found::Missing => {
-                // An API (camelCase) key given as an item also works: record["firstName"].
-                match self.member_by_key(&n) {
-                    Some(m) => value_to_py(
-                        py,
-                        &self.doc,
-                        &m.value,
-                        &m.key,
-                        self.context,
-                        Dates::Convert,
-                    )?,
-                    None => return Ok(None),
-                }
-            }
-        };
-        cache.set_item(name, &value)?;
-        Ok(Some(value))
+        self.field_uncached(py, name, &name.to_cow()?)
     }
 
     fn serialize_to(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let out = PyDict::new(py);
         for (m, snake) in self.members.iter().zip(self.snake_names()) {
             out.set_item(
-                &**snake,
-                serialize_value(py, &self.doc, &m.value, &m.key, self.context)?,
+                snake,
+                serialize_value(py, &self.doc, &m.value, self.key(m), self.context)?,
             )?;
         }
         out.set_item("__class__", self.kind.class_name())?;
@@ -260,7 +277,6 @@ impl Record {
     }
 
     fn kwargs_record(
-        py: Python<'_>,
         kind: Kind,
         kwargs: Option<&Bound<'_, PyDict>>,
         camelize: bool,
@@ -272,7 +288,7 @@ impl Record {
         let text = value.to_string();
         let (doc, members) = Document::from_json_text(text).map_err(payload_err)?;
         let span = 0..doc.text().len();
-        Ok(Record::new(py, doc, span, members, kind, kind))
+        Ok(Record::new(doc, span, members, kind, kind))
     }
 }
 
@@ -292,7 +308,7 @@ fn serialize_value(
                 child
             };
             let members = doc.members(span).map_err(payload_err)?;
-            let rec = Record::new(py, doc.clone(), span.clone(), members, child, ctx);
+            let rec = Record::new(doc.clone(), span.clone(), members, child, ctx);
             rec.serialize_to(py)
         }
         JsonType::Array => {
@@ -339,8 +355,8 @@ fn kind_of_class(cls: &Bound<'_, PyType>) -> PyResult<Kind> {
 impl Record {
     #[new]
     #[pyo3(signature = (**kwargs))]
-    fn py_new(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        Record::kwargs_record(py, Kind::Record, kwargs, true)
+    fn py_new(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Record::kwargs_record(Kind::Record, kwargs, true)
     }
 
     fn __getattribute__<'py>(
@@ -349,12 +365,12 @@ impl Record {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let this = slf.get();
-        if let Some(v) = this.cache.bind(py).get_item(name)? {
+        if let Some(v) = this.cached(py, name)? {
             return Ok(v);
         }
-        let is_dunder = name.to_cow()?.starts_with("__");
-        if !is_dunder {
-            if let Some(v) = this.field(py, name)? {
+        let n = name.to_cow()?;
+        if !n.starts_with("__") {
+            if let Some(v) = this.field_uncached(py, name, &n)? {
                 return Ok(v.into_bound(py));
             }
         }
@@ -429,9 +445,8 @@ impl Record {
     fn keys(&self) -> Vec<String> {
         let mut seen = std::collections::HashSet::new();
         self.snake_names()
-            .iter()
-            .filter(|n| seen.insert(n.to_string()))
-            .map(|n| n.to_string())
+            .into_iter()
+            .filter(|n| seen.insert(n.clone()))
             .collect()
     }
 
@@ -444,7 +459,7 @@ impl Record {
     ) -> PyResult<Py<PyAny>> {
         let py = cls.py();
         let kind = kind_of_class(cls)?;
-        instantiate(py, Record::kwargs_record(py, kind, kwargs, false)?)
+        instantiate(py, Record::kwargs_record(kind, kwargs, false)?)
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -510,7 +525,7 @@ impl Record {
         })?;
         let mut names: Vec<String> = dir.bind(py).call1((slf,))?.extract()?;
         let this = slf.get();
-        names.extend(this.snake_names().iter().map(|s| s.to_string()));
+        names.extend(this.snake_names());
         names.extend(this.kind.declared().iter().map(|s| s.to_string()));
         names.sort();
         names.dedup();
@@ -602,7 +617,7 @@ pub(crate) fn new_child(
         kind
     };
     let members = doc.members(&span).map_err(payload_err)?;
-    instantiate(py, Record::new(py, doc.clone(), span, members, kind, ctx))
+    instantiate(py, Record::new(doc.clone(), span, members, kind, ctx))
 }
 
 /// A top-level record of `kind` for a parsed document.
@@ -613,7 +628,7 @@ pub(crate) fn top_level(
     kind: Kind,
 ) -> PyResult<Py<PyAny>> {
     let span = 0..doc.text().len();
-    instantiate(py, Record::new(py, doc, span, members, kind, kind))
+    instantiate(py, Record::new(doc, span, members, kind, kind))
 }
 
 /// A record of the class called `class_name` from JSON text (pickle, `WebHookEvent`).
@@ -629,7 +644,7 @@ pub(crate) fn from_json_text(
     let context = Kind::from_class_name(context).unwrap_or(kind);
     let (doc, members) = Document::from_json_text(text).map_err(payload_err)?;
     let span = 0..doc.text().len();
-    instantiate(py, Record::new(py, doc, span, members, kind, context))
+    instantiate(py, Record::new(doc, span, members, kind, context))
 }
 
 /// A record of `kind` from a Python dict of API fields.
@@ -638,7 +653,7 @@ pub(crate) fn from_api_dict(
     kind: Kind,
     data: &Bound<'_, PyDict>,
 ) -> PyResult<Py<PyAny>> {
-    instantiate(py, Record::kwargs_record(py, kind, Some(data), false)?)
+    instantiate(py, Record::kwargs_record(kind, Some(data), false)?)
 }
 
 macro_rules! record_classes {
@@ -651,8 +666,8 @@ macro_rules! record_classes {
         impl $name {
             #[new]
             #[pyo3(signature = (**kwargs))]
-            fn py_new(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyClassInitializer<Self>> {
-                Ok(PyClassInitializer::from(Record::kwargs_record(py, kind_named($kind), kwargs, true)?).add_subclass($name))
+            fn py_new(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyClassInitializer<Self>> {
+                Ok(PyClassInitializer::from(Record::kwargs_record(kind_named($kind), kwargs, true)?).add_subclass($name))
             }
         }
     )*};
