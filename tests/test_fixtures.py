@@ -4,7 +4,6 @@ import json
 import re
 
 import pytest
-
 from helpscout import HelpScoutWebHook, models
 from helpscout.exceptions import HelpScoutSecurityException
 
@@ -80,9 +79,10 @@ def test_negative_vectors_describe_real_mistakes():
     body = fixture_bytes("convo.created.json")
     key = SECRET.encode()
     vectors = dict((label.split(" (")[0], value) for label, value in _negative_vectors())
-    assert vectors["body + `\\n` appended"] == base64.b64encode(
-        hmac.new(key, body + b"\n", hashlib.sha1).digest()
-    ).decode()
+    assert (
+        vectors["body + `\\n` appended"]
+        == base64.b64encode(hmac.new(key, body + b"\n", hashlib.sha1).digest()).decode()
+    )
     assert hmac.new(key, body, hashlib.sha1).hexdigest() in vectors.values()
     reserialized = json.dumps(json.loads(body), separators=(",", ":")).encode()
     assert (

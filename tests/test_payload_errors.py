@@ -6,7 +6,6 @@ import threading
 import time
 
 import pytest
-
 from helpscout import HelpScoutWebHook
 from helpscout.exceptions import (
     HelpScoutPayloadError,

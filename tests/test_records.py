@@ -8,7 +8,6 @@ import random
 import re
 
 import pytest
-
 from helpscout import HelpScoutWebHook, _core
 from helpscout.models import (
     Address,
@@ -92,7 +91,10 @@ def test_v2_customer_embedded_collections(hook):
     assert [type(e) for e in cu.emails] == [Email, Email]
     assert cu.email == cu.emails[0].value
     assert cu.emails[0].location == cu.emails[0].type
-    assert isinstance(cu.address, Address) and cu.address.lines == ["Kungsportsavenyen 12", "Våning 3"]
+    assert isinstance(cu.address, Address) and cu.address.lines == [
+        "Kungsportsavenyen 12",
+        "Våning 3",
+    ]
     assert all(isinstance(s, SocialProfile) for s in cu.social_profiles)
     assert cu.modified_at == cu.updated_at
     assert cu.photo_type == "default"  # a value the original rejected
@@ -132,7 +134,10 @@ def test_chat_user_status_and_survey(hook):
     survey = receive(hook, "message.survey.response.received.json").record
     assert isinstance(survey.customer, Customer)
     assert survey.response.value == survey.to_api()["response"]["value"]
-    assert survey._links.message_dashboard.href == survey.to_api()["_links"]["message:dashboard"]["href"]
+    assert (
+        survey._links.message_dashboard.href
+        == survey.to_api()["_links"]["message:dashboard"]["href"]
+    )
 
 
 def test_deletes_and_test_event(hook):
@@ -208,7 +213,12 @@ def test_construction_from_snake_case_and_api_form():
     a = Customer(first_name="Test", last_name="Dude", gender="male", type="customer")
     b = Customer.from_api(firstName="Test", lastName="Dude", gender="male", type="customer")
     assert a == b and a.to_api() == b.to_api()
-    assert a.to_api() == {"firstName": "Test", "lastName": "Dude", "gender": "male", "type": "customer"}
+    assert a.to_api() == {
+        "firstName": "Test",
+        "lastName": "Dude",
+        "gender": "male",
+        "type": "customer",
+    }
     nested = Customer(
         emails=[Email(value="a@b.example", location="work")],
         address={"postal_code": "123", "city": "X"},
@@ -218,7 +228,11 @@ def test_construction_from_snake_case_and_api_form():
     assert nested.address.postal_code == "123"
     assert nested.to_api()["address"] == {"postalCode": "123", "city": "X"}
     assert nested.created_at == datetime.datetime(2020, 1, 2, 3, 4, 5)
-    aware = Customer(created_at=datetime.datetime(2020, 1, 2, 5, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2))))
+    aware = Customer(
+        created_at=datetime.datetime(
+            2020, 1, 2, 5, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+        )
+    )
     assert aware.to_api()["createdAt"] == "2020-01-02T03:04:05Z"
     assert Customer(created_at=datetime.date(2020, 1, 2)).to_api()["createdAt"] == "2020-01-02"
 
@@ -226,14 +240,18 @@ def test_construction_from_snake_case_and_api_form():
 def test_construction_rejects_unconvertible_values():
     from helpscout.exceptions import HelpScoutValidationException
 
-    with pytest.raises(HelpScoutValidationException, match="Customer.first_name: a value of type object"):
+    with pytest.raises(
+        HelpScoutValidationException, match=r"Customer\.first_name: a value of type object"
+    ):
         Customer(first_name=object())
     with pytest.raises(HelpScoutValidationException, match="not a finite number"):
         Customer(age=float("nan"))
 
 
 def test_web_hook_event_from_dict_or_record():
-    e = HelpScoutWebHookEvent(event_type="satisfaction.ratings", record={"id": 1, "rating": "great"})
+    e = HelpScoutWebHookEvent(
+        event_type="satisfaction.ratings", record={"id": 1, "rating": "great"}
+    )
     assert isinstance(e.record, Rating) and e.record.rating == "great"
     r = Rating.from_api(id=2)
     assert WebHookEvent(event_type="satisfaction.ratings", record=r).record is r
@@ -274,12 +292,17 @@ def test_short_repr(hook):
     assert repr(Record.from_api(id=3, x=1)) == "Record(id=3)"
     assert repr(Deleted.from_api(id=4)) == "Deleted(id=4)"
     event = receive(hook, "tag.created.json")
-    assert repr(event) == "WebHookEvent(event_type=\"tag.created\", record=Tag(id=17001, tag='escalated-🔥'))"
+    assert (
+        repr(event)
+        == "WebHookEvent(event_type=\"tag.created\", record=Tag(id=17001, tag='escalated-🔥'))"
+    )
 
 
 def test_serialize_matches_the_original_form():
     c = Customer.from_api(
-        firstName="A", createdAt="2017-01-02T03:04:05Z", emails=[{"id": 1, "value": "a@b.c", "location": "work"}]
+        firstName="A",
+        createdAt="2017-01-02T03:04:05Z",
+        emails=[{"id": 1, "value": "a@b.c", "location": "work"}],
     )
     assert c.serialize() == {
         "first_name": "A",

@@ -8,7 +8,6 @@ import pickle
 import random
 
 import pytest
-
 from helpscout import HelpScoutWebHook, _core
 from helpscout.exceptions import (
     HelpScoutException,
@@ -204,7 +203,9 @@ def test_exceptions_pickle_with_their_reason():
 
 
 def test_hook_pickles_and_compares():
-    hook = HelpScoutWebHook(secret_key=KEY, url="https://example.com/hook", events=["convo.created"])
+    hook = HelpScoutWebHook(
+        secret_key=KEY, url="https://example.com/hook", events=["convo.created"]
+    )
     again = pickle.loads(pickle.dumps(hook))
     assert again == hook
     assert again.validate_signature("AdwQ0Mg+cu0kYhnN2RZpZn/iylk=", b"Hello, World!")

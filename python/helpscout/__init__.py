@@ -1,14 +1,13 @@
 """Help Scout webhooks for Python: a fast, safe, drop-in replacement for ``helpscout.web_hook``.
 
-    from helpscout import HelpScoutWebHook
-    hook = HelpScoutWebHook(secret_key=SECRET)
-    event = hook.receive(headers["X-HelpScout-Event"], headers["X-HelpScout-Signature"], raw_body)
+from helpscout import HelpScoutWebHook
+hook = HelpScoutWebHook(secret_key=SECRET)
+event = hook.receive(headers["X-HelpScout-Event"], headers["X-HelpScout-Signature"], raw_body)
 """
 
 from . import exceptions
 from ._core import Record as BaseModel
-from ._core import WebHookEvent
-from ._core import __version__
+from ._core import WebHookEvent, __version__
 from .web_hook import HelpScoutWebHook, HelpScoutWebHookEvent
 
 __all__ = [

@@ -322,6 +322,32 @@ fn serialize_value(
     }
 }
 
+/// A value as shown inside a record's `repr`: strings cut at 40 characters, nested
+/// records inline when short.
+fn short_repr(v: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    let py = v.py();
+    if v.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(match v.cast::<PyString>() {
+        Ok(s) => {
+            let s = s.to_cow()?;
+            let short: String = s.chars().take(40).collect();
+            let ellipsis = if short.len() < s.len() { "…" } else { "" };
+            format!("{}{ellipsis}", PyString::new(py, &short).repr()?.to_cow()?)
+        }
+        Err(_) if v.is_instance_of::<Record>() => {
+            let text = v.repr()?.to_cow()?.into_owned();
+            if text.chars().count() <= 60 {
+                text
+            } else {
+                format!("<{}>", v.get_type().name()?)
+            }
+        }
+        Err(_) => v.repr()?.to_cow()?.into_owned(),
+    }))
+}
+
 fn generic_getattr<'py>(
     slf: &Bound<'py, PyAny>,
     name: &Bound<'py, PyString>,
@@ -495,21 +521,28 @@ impl Record {
             let Some(v) = self.field(py, &key)? else {
                 continue;
             };
-            let v = v.bind(py);
-            if v.is_none() {
-                continue;
+            if let Some(text) = short_repr(v.bind(py))? {
+                parts.push(format!("{name}={text}"));
             }
-            let text = match v.cast::<PyString>() {
-                Ok(s) => {
-                    let s = s.to_cow()?;
-                    let short: String = s.chars().take(40).collect();
-                    let ellipsis = if short.len() < s.len() { "…" } else { "" };
-                    format!("{}{ellipsis}", PyString::new(py, &short).repr()?.to_cow()?)
+        }
+        if parts.is_empty() {
+            // Nothing identifying: show the first two scalar fields instead.
+            for m in &self.members {
+                if parts.len() == 2 {
+                    break;
                 }
-                Err(_) if v.is_instance_of::<Record>() => format!("<{}>", v.get_type().name()?),
-                Err(_) => v.repr()?.to_cow()?.into_owned(),
-            };
-            parts.push(format!("{name}={text}"));
+                if matches!(
+                    self.doc.json_type(&m.value),
+                    JsonType::Object | JsonType::Array | JsonType::Null
+                ) {
+                    continue;
+                }
+                let key = self.key(m);
+                let v = value_to_py(py, &self.doc, &m.value, key, self.context, Dates::Convert)?;
+                if let Some(text) = short_repr(v.bind(py))? {
+                    parts.push(format!("{}={text}", models::to_snake_case(key)));
+                }
+            }
         }
         Ok(format!("{}({})", self.kind.class_name(), parts.join(", ")))
     }

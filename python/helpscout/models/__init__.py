@@ -13,8 +13,8 @@ from .._core import (
     BeaconChat,
     Chat,
     Conversation,
-    CustomField,
     Customer,
+    CustomField,
     Deleted,
     Email,
     Embedded,
@@ -38,8 +38,8 @@ from .._core import (
     Thread,
     User,
     UserStatus,
-    Website,
     WebHookEvent,
+    Website,
     Workflow,
 )
 from ..web_hook.web_hook import WebHook

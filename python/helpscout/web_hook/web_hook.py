@@ -183,7 +183,9 @@ class HelpScoutWebHook(WebHook):
         """
         return self._require_verifier().verify(signature, data, encoding) is not None
 
-    def verify(self, signature: Optional[Body], data: Body, encoding: str = "utf8") -> Optional[int]:
+    def verify(
+        self, signature: Optional[Body], data: Body, encoding: str = "utf8"
+    ) -> Optional[int]:
         """Which secret signed ``data``: 0 for ``secret_key``, 1.. for ``secret_keys``;
         ``None`` when the signature is not valid."""
         return self._require_verifier().verify(signature, data, encoding)

@@ -1,0 +1,288 @@
+"""Type stubs for the Rust extension ``helpscout._core``."""
+
+import datetime
+from typing import Any, List, Optional, Tuple, Union, final
+
+from typing_extensions import Self, disjoint_base
+
+_Bytes = Union[bytes, bytearray, memoryview, str]
+
+__all__ = [
+    "DEBUG_BUILD",
+    "MAX_SECRET_CHARS",
+    "Address",
+    "Attachment",
+    "AttachmentData",
+    "BaseConversation",
+    "BeaconChat",
+    "Chat",
+    "Conversation",
+    "CustomField",
+    "Customer",
+    "Deleted",
+    "Email",
+    "Embedded",
+    "Field",
+    "Folder",
+    "Mailbox",
+    "MailboxRef",
+    "Option",
+    "Organization",
+    "Person",
+    "Phone",
+    "Ping",
+    "Rating",
+    "Record",
+    "SearchConversation",
+    "SearchCustomer",
+    "SocialProfile",
+    "Source",
+    "SurveyResponse",
+    "Tag",
+    "Thread",
+    "User",
+    "UserStatus",
+    "Verifier",
+    "WebHookEvent",
+    "Website",
+    "Workflow",
+    "__version__",
+    "_record_from_json",
+    "events",
+    "record_class_name",
+    "sign",
+    "to_camel_case",
+    "to_snake_case",
+]
+__version__: str
+MAX_SECRET_CHARS: int
+DEBUG_BUILD: bool
+
+def sign(secret: bytes, body: bytes) -> str: ...
+def to_snake_case(key: str) -> str: ...
+def to_camel_case(name: str) -> str: ...
+def events() -> List[Tuple[str, str, str, bool]]: ...
+def record_class_name(event_type: str) -> str: ...
+def _record_from_json(class_name: str, text: str, context: str) -> Record: ...
+
+@disjoint_base
+class Record:
+    """A typed, read-only view of a JSON object; fields read as snake_case attributes."""
+
+    def __new__(cls, **kwargs: Any) -> Self: ...
+    def __getattribute__(self, name: str, /) -> Any: ...
+    def __getitem__(self, key: str, /) -> Any: ...
+    def __contains__(self, key: str, /) -> bool: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def to_api(self) -> Any: ...
+    def serialize(self) -> Any: ...
+    def to_json(self) -> str: ...
+    def keys(self) -> List[str]: ...
+    @classmethod
+    def from_api(cls, **kwargs: Any) -> Self: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...
+    __hash__: None  # type: ignore[assignment]
+
+    # Fields every record may carry; others are reached the same way.
+    id: Any
+
+class Embedded(Record): ...
+
+class Conversation(Record):
+    number: Optional[int]
+    subject: Optional[str]
+    status: Optional[str]
+    state: Optional[str]
+    type: Optional[str]
+    preview: Optional[str]
+    mailbox_id: Optional[int]
+    folder_id: Optional[int]
+    thread_count: Optional[int]
+    threads: Optional[List[Thread]]
+    customer: Optional[Person]
+    primary_customer: Optional[Person]
+    owner: Optional[Person]
+    assignee: Optional[Person]
+    created_by: Optional[Person]
+    created_at: Optional[datetime.datetime]
+    closed_at: Optional[datetime.datetime]
+    modified_at: Optional[datetime.datetime]
+    user_modified_at: Optional[datetime.datetime]
+    tags: Optional[List[Any]]
+    custom_fields: Optional[List[Field]]
+    source: Optional[Source]
+    cc: Optional[List[str]]
+    bcc: Optional[List[str]]
+    is_draft: Optional[bool]
+
+class Thread(Record):
+    type: Optional[str]
+    status: Optional[str]
+    state: Optional[str]
+    body: Optional[str]
+    created_by: Optional[Person]
+    customer: Optional[Person]
+    assigned_to: Optional[Person]
+    created_at: Optional[datetime.datetime]
+    opened_at: Optional[datetime.datetime]
+    attachments: Optional[List[Attachment]]
+    action_type: Optional[str]
+    created_by_customer: Optional[bool]
+
+class Person(Record):
+    first_name: Optional[str]
+    last_name: Optional[str]
+    email: Optional[str]
+    type: Optional[str]
+    photo_url: Optional[str]
+
+class Customer(Record):
+    first_name: Optional[str]
+    last_name: Optional[str]
+    email: Optional[str]
+    emails: Optional[List[Email]]
+    phones: Optional[List[Phone]]
+    chats: Optional[List[Chat]]
+    social_profiles: Optional[List[SocialProfile]]
+    websites: Optional[List[Website]]
+    address: Optional[Address]
+    gender: Optional[str]
+    photo_type: Optional[str]
+    organization: Optional[str]
+    job_title: Optional[str]
+    location: Optional[str]
+    background: Optional[str]
+    created_at: Optional[datetime.datetime]
+    modified_at: Optional[datetime.datetime]
+
+class User(Record): ...
+
+class Rating(Record):
+    rating: Optional[str]
+    comments: Optional[str]
+    customer: Optional[Customer]
+    ticket_id: Optional[int]
+    thread_id: Optional[int]
+    created_at: Optional[datetime.datetime]
+
+class Source(Record):
+    type: Optional[str]
+    via: Optional[str]
+
+class MailboxRef(Record):
+    name: Optional[str]
+
+class Attachment(Record):
+    file_name: Optional[str]
+    mime_type: Optional[str]
+    size: Optional[int]
+
+class Tag(Record):
+    tag: Optional[str]
+    color: Optional[str]
+
+class Field(Record):
+    name: Optional[str]
+    value: Optional[str]
+    label: Optional[str]
+
+class CustomField(Record): ...
+
+class Email(Record):
+    value: Optional[str]
+    location: Optional[str]
+
+class Phone(Record):
+    value: Optional[str]
+    location: Optional[str]
+
+class Chat(Record):
+    value: Optional[str]
+    type: Optional[str]
+
+class BeaconChat(Record):
+    beacon_id: Optional[str]
+    preview: Optional[str]
+    created_at: Optional[datetime.datetime]
+    events: Optional[List[Record]]
+
+class SocialProfile(Record):
+    value: Optional[str]
+    type: Optional[str]
+
+class Website(Record):
+    value: Optional[str]
+
+class Address(Record):
+    lines: Optional[List[str]]
+    city: Optional[str]
+    state: Optional[str]
+    postal_code: Optional[str]
+    country: Optional[str]
+
+class Organization(Record):
+    name: Optional[str]
+
+class UserStatus(Record):
+    user_id: Optional[int]
+
+class SurveyResponse(Record):
+    customer: Optional[Customer]
+
+class Deleted(Record): ...
+class Ping(Record): ...
+class Option(Record): ...
+class Folder(Record): ...
+class Mailbox(Record): ...
+class Workflow(Record): ...
+class SearchConversation(Record): ...
+class SearchCustomer(Record): ...
+class BaseConversation(Record): ...
+class AttachmentData(Record): ...
+
+@disjoint_base
+class WebHookEvent:
+    """An authenticated delivery: the event name and the typed record of its body."""
+
+    def __new__(
+        cls, event_type: Optional[str] = None, record: Union[Record, dict, None] = None
+    ) -> Self: ...
+    @property
+    def event_type(self) -> Optional[str]: ...
+    @property
+    def record(self) -> Any: ...
+    @property
+    def is_test(self) -> bool: ...
+    @property
+    def is_known(self) -> bool: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def deleted_resource(self) -> Optional[str]: ...
+    @property
+    def payload_version(self) -> Optional[str]: ...
+    @property
+    def secret_index(self) -> Optional[int]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Verifier:
+    """The secrets of one webhook; its repr never shows them."""
+
+    def __new__(cls, secrets: List[Union[str, bytes]]) -> Self: ...
+    def verify(
+        self, signature: Optional[_Bytes], data: _Bytes, encoding: str = "utf8"
+    ) -> Optional[int]: ...
+    def receive(
+        self,
+        event_type: Optional[Union[str, bytes]],
+        signature: Optional[_Bytes],
+        data: _Bytes,
+        encoding: str = "utf8",
+    ) -> WebHookEvent: ...
+    def sign(self, data: _Bytes, encoding: str = "utf8") -> str: ...
+    def __len__(self) -> int: ...
