@@ -110,12 +110,11 @@ impl WebHookEvent {
     /// The payload shape, `"v1"` (legacy) or `"v2"`, for conversations, customers and
     /// ratings; `None` for other records.
     #[getter]
-    fn payload_version(&self, py: Python<'_>) -> Option<&'static str> {
-        self.record
-            .bind(py)
-            .cast::<Record>()
-            .ok()
-            .and_then(|r| r.get().payload_version())
+    fn payload_version(&self, py: Python<'_>) -> PyResult<Option<&'static str>> {
+        match self.record.bind(py).cast::<Record>() {
+            Ok(r) => r.get().payload_version(),
+            Err(_) => Ok(None),
+        }
     }
 
     /// Which secret verified the delivery: 0 for the current one, 1.. for older ones given

@@ -4,12 +4,13 @@
 use super::convert::{json_loads, py_to_json, value_to_py, Dates};
 use super::{payload_err, HelpScoutValidationException};
 use crate::models::{self, Alias, Kind};
-use crate::payload::{Document, JsonType, Member, Span};
+use crate::payload::{Document, JsonType, Member, PayloadError, Span};
 use pyo3::exceptions::{PyAttributeError, PyKeyError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 use pyo3::PyClassInitializer;
+use std::sync::OnceLock;
 
 static OBJECT_GETATTRIBUTE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static OBJECT_DIR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -20,7 +21,9 @@ static OBJECT_DIR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 pub struct Record {
     pub(crate) doc: Document,
     pub(crate) span: Span,
-    members: Vec<Member>,
+    /// The object's members; scanned on first use for nested records (a list of 100
+    /// threads costs 100 cheap objects until one of them is read).
+    members: OnceLock<Result<Vec<Member>, PayloadError>>,
     kind: Kind,
     context: Kind,
     /// Fields already converted, by attribute name; created on the first read.
@@ -34,20 +37,32 @@ enum Found {
 }
 
 impl Record {
+    /// A record over `span`; `members` when already scanned (the top level).
     pub(crate) fn new(
         doc: Document,
         span: Span,
-        members: Vec<Member>,
+        members: Option<Vec<Member>>,
         kind: Kind,
         context: Kind,
     ) -> Record {
+        let scanned = OnceLock::new();
+        if let Some(m) = members {
+            let _ = scanned.set(Ok(m));
+        }
         Record {
             doc,
             span,
-            members,
+            members: scanned,
             kind,
             context,
             cache: PyOnceLock::new(),
+        }
+    }
+
+    fn members(&self) -> PyResult<&[Member]> {
+        match self.members.get_or_init(|| self.doc.members(&self.span)) {
+            Ok(m) => Ok(m),
+            Err(e) => Err(payload_err(e.clone())),
         }
     }
 
@@ -56,23 +71,25 @@ impl Record {
     }
 
     /// The snake_case names of the members, in payload order.
-    fn snake_names(&self) -> Vec<String> {
-        self.members
+    fn snake_names(&self) -> PyResult<Vec<String>> {
+        Ok(self
+            .members()?
             .iter()
             .map(|m| models::to_snake_case(self.key(m)).into_owned())
-            .collect()
+            .collect())
     }
 
     /// The last member whose snake_case name is `name` (JSON: the last duplicate wins).
-    fn member_by_snake(&self, name: &str) -> Option<&Member> {
-        self.members
+    fn member_by_snake(&self, name: &str) -> PyResult<Option<&Member>> {
+        Ok(self
+            .members()?
             .iter()
             .rev()
-            .find(|m| models::snake_matches(self.key(m), name))
+            .find(|m| models::snake_matches(self.key(m), name)))
     }
 
-    fn member_by_key(&self, key: &str) -> Option<&Member> {
-        self.members.iter().rev().find(|m| self.key(m) == key)
+    fn member_by_key(&self, key: &str) -> PyResult<Option<&Member>> {
+        Ok(self.members()?.iter().rev().find(|m| self.key(m) == key))
     }
 
     fn cached<'py>(
@@ -106,7 +123,7 @@ impl Record {
         let Some((first, rest)) = path.split_first() else {
             return Ok(None);
         };
-        let Some(m) = self.member_by_key(first) else {
+        let Some(m) = self.member_by_key(first)? else {
             return Ok(None);
         };
         let mut span = m.value.clone();
@@ -184,7 +201,7 @@ impl Record {
 
     /// The value of field `name` (snake_case), from the payload or an alias.
     fn find(&self, py: Python<'_>, name: &str) -> PyResult<Found> {
-        let own = self.member_by_snake(name);
+        let own = self.member_by_snake(name)?;
         let read = |m: &Member| {
             value_to_py(
                 py,
@@ -218,9 +235,10 @@ impl Record {
     }
 
     /// `v1` or `v2` for conversations, customers and ratings (from their keys).
-    pub(crate) fn payload_version(&self) -> Option<&'static str> {
-        self.kind
-            .payload_version(self.members.iter().map(|m| self.key(m)))
+    pub(crate) fn payload_version(&self) -> PyResult<Option<&'static str>> {
+        Ok(self
+            .kind
+            .payload_version(self.members()?.iter().map(|m| self.key(m))))
     }
 
     fn is_declared(&self, name: &str) -> bool {
@@ -239,7 +257,7 @@ impl Record {
             Found::Value(v) => v,
             Found::Missing if self.is_declared(n) => py.None(),
             // An API (camelCase) key works too: record["firstName"].
-            Found::Missing => match self.member_by_key(n) {
+            Found::Missing => match self.member_by_key(n)? {
                 Some(m) => value_to_py(
                     py,
                     &self.doc,
@@ -266,7 +284,7 @@ impl Record {
 
     fn serialize_to(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let out = PyDict::new(py);
-        for (m, snake) in self.members.iter().zip(self.snake_names()) {
+        for (m, snake) in self.members()?.iter().zip(self.snake_names()?) {
             out.set_item(
                 snake,
                 serialize_value(py, &self.doc, &m.value, self.key(m), self.context)?,
@@ -288,7 +306,7 @@ impl Record {
         let text = value.to_string();
         let (doc, members) = Document::from_json_text(text).map_err(payload_err)?;
         let span = 0..doc.text().len();
-        Ok(Record::new(doc, span, members, kind, kind))
+        Ok(Record::new(doc, span, Some(members), kind, kind))
     }
 }
 
@@ -307,8 +325,7 @@ fn serialize_value(
             } else {
                 child
             };
-            let members = doc.members(span).map_err(payload_err)?;
-            let rec = Record::new(doc.clone(), span.clone(), members, child, ctx);
+            let rec = Record::new(doc.clone(), span.clone(), None, child, ctx);
             rec.serialize_to(py)
         }
         JsonType::Array => {
@@ -432,8 +449,8 @@ impl Record {
 
     fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyString>) -> PyResult<bool> {
         let n = key.to_cow()?;
-        Ok(self.member_by_snake(&n).is_some()
-            || self.member_by_key(&n).is_some()
+        Ok(self.member_by_snake(&n)?.is_some()
+            || self.member_by_key(&n)?.is_some()
             || matches!(self.find(py, &n)?, Found::Value(_)))
     }
 
@@ -468,12 +485,13 @@ impl Record {
     }
 
     /// The snake_case names of the fields the payload carries, in payload order.
-    fn keys(&self) -> Vec<String> {
+    fn keys(&self) -> PyResult<Vec<String>> {
         let mut seen = std::collections::HashSet::new();
-        self.snake_names()
+        Ok(self
+            .snake_names()?
             .into_iter()
             .filter(|n| seen.insert(n.clone()))
-            .collect()
+            .collect())
     }
 
     /// Build a record from API (camelCase) fields, as the original `from_api` did.
@@ -527,7 +545,7 @@ impl Record {
         }
         if parts.is_empty() {
             // Nothing identifying: show the first two scalar fields instead.
-            for m in &self.members {
+            for m in self.members()? {
                 if parts.len() == 2 {
                     break;
                 }
@@ -558,7 +576,7 @@ impl Record {
         })?;
         let mut names: Vec<String> = dir.bind(py).call1((slf,))?.extract()?;
         let this = slf.get();
-        names.extend(this.snake_names());
+        names.extend(this.snake_names()?);
         names.extend(this.kind.declared().iter().map(|s| s.to_string()));
         names.sort();
         names.dedup();
@@ -649,8 +667,7 @@ pub(crate) fn new_child(
     } else {
         kind
     };
-    let members = doc.members(&span).map_err(payload_err)?;
-    instantiate(py, Record::new(doc.clone(), span, members, kind, ctx))
+    instantiate(py, Record::new(doc.clone(), span, None, kind, ctx))
 }
 
 /// A top-level record of `kind` for a parsed document.
@@ -661,7 +678,7 @@ pub(crate) fn top_level(
     kind: Kind,
 ) -> PyResult<Py<PyAny>> {
     let span = 0..doc.text().len();
-    instantiate(py, Record::new(doc, span, members, kind, kind))
+    instantiate(py, Record::new(doc, span, Some(members), kind, kind))
 }
 
 /// A record of the class called `class_name` from JSON text (pickle, `WebHookEvent`).
@@ -677,7 +694,7 @@ pub(crate) fn from_json_text(
     let context = Kind::from_class_name(context).unwrap_or(kind);
     let (doc, members) = Document::from_json_text(text).map_err(payload_err)?;
     let span = 0..doc.text().len();
-    instantiate(py, Record::new(doc, span, members, kind, context))
+    instantiate(py, Record::new(doc, span, Some(members), kind, context))
 }
 
 /// A record of `kind` from a Python dict of API fields.
