@@ -2,6 +2,7 @@
 //! the Mailbox API 2.0 webhook client. The `python` feature adds the PyO3 bindings that the
 //! `helpscout` Python package is built on; everything else is plain Rust.
 
+pub mod client;
 pub mod datetime;
 pub mod events;
 pub mod models;

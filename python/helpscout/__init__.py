@@ -8,10 +8,12 @@ event = hook.receive(headers["X-HelpScout-Event"], headers["X-HelpScout-Signatur
 from . import exceptions
 from ._core import Record as BaseModel
 from ._core import WebHookEvent, __version__
+from .client import HelpScout
 from .web_hook import HelpScoutWebHook, HelpScoutWebHookEvent
 
 __all__ = [
     "BaseModel",
+    "HelpScout",
     "HelpScoutWebHook",
     "HelpScoutWebHookEvent",
     "WebHookEvent",

@@ -8,6 +8,7 @@ from typing_extensions import Self, disjoint_base
 _Bytes = Union[bytes, bytearray, memoryview, str]
 
 __all__ = [
+    "ApiClient",
     "DEBUG_BUILD",
     "MAX_SECRET_CHARS",
     "Address",
@@ -286,3 +287,24 @@ class Verifier:
     ) -> WebHookEvent: ...
     def sign(self, data: _Bytes, encoding: str = "utf8") -> str: ...
     def __len__(self) -> int: ...
+
+@final
+class ApiClient:
+    """Mailbox API 2.0 webhook client; requests run with the GIL released."""
+
+    def __new__(
+        cls,
+        app_id: Optional[str] = None,
+        app_secret: Optional[str] = None,
+        access_token: Optional[str] = None,
+        base_url: str = "https://api.helpscout.net",
+        timeout: float = 30.0,
+        rate_limit_retries: int = 3,
+        max_retry_wait: float = 60.0,
+        retries: int = 2,
+    ) -> Self: ...
+    def create_webhook(self, hook_json: str, allow_unknown_events: bool) -> int: ...
+    def update_webhook(self, id: int, hook_json: str, allow_unknown_events: bool) -> None: ...
+    def delete_webhook(self, id: int) -> None: ...
+    def get_webhook(self, id: int) -> str: ...
+    def list_webhooks(self) -> str: ...

@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Optional
 
 __all__ = [
+    "HelpScoutConnectionException",
     "HelpScoutException",
     "HelpScoutPayloadError",
+    "HelpScoutRateLimitException",
     "HelpScoutRemoteException",
     "HelpScoutSecurityException",
+    "HelpScoutTimeoutException",
     "HelpScoutValidationException",
 ]
 
@@ -74,3 +77,36 @@ class HelpScoutPayloadError(HelpScoutValidationException, ValueError):
         self.line = line
         self.column = column
         self.args = (message, reason, line, column)
+
+
+class HelpScoutRateLimitException(HelpScoutRemoteException):
+    """Help Scout still answered 429 after the allowed waits (or asked for a longer wait
+    than ``max_retry_wait``). ``retry_after`` is Help Scout's wait in seconds, if it gave one.
+    """
+
+    def __init__(self, message: object, retry_after: Optional[float] = None) -> None:
+        super().__init__(429, message, "rate_limited")
+        self.retry_after = retry_after
+        self.args = (message, retry_after)
+
+
+class HelpScoutTimeoutException(HelpScoutRemoteException):
+    """Help Scout did not answer within the client's ``timeout``."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(0, message, "timeout")
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class HelpScoutConnectionException(HelpScoutRemoteException):
+    """Help Scout could not be reached (DNS, refused or reset connection, TLS)."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(0, message, "connection")
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return str(self.message)

@@ -1,6 +1,7 @@
 //! PyO3 glue: the `helpscout._core` extension module. Thin by design; all decisions
 //! (signatures, events, parsing, model tables) live in the Python-free core.
 
+mod client;
 mod convert;
 mod event;
 mod record;
@@ -20,6 +21,8 @@ pub(crate) fn payload_err(e: crate::payload::PayloadError) -> PyErr {
 
 #[pymodule(gil_used = false)]
 mod _core {
+    #[pymodule_export]
+    use super::client::ApiClient;
     #[pymodule_export]
     use super::event::WebHookEvent;
     #[pymodule_export]

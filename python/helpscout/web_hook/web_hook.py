@@ -59,6 +59,7 @@ class WebHook:
         self.mailbox_ids: Optional[List[int]] = None
         self.state: Optional[str] = None
         self.helpscout: Any = None
+        self.api_data: Dict[str, Any] = {}
         allowed = {*self._FIELDS, "secret_key", "secret_keys", "helpscout"}
         unknown = sorted(set(kwargs) - allowed)
         if unknown:
@@ -108,6 +109,25 @@ class WebHook:
                 "of the Help Scout webhook"
             )
         return verifier
+
+    @classmethod
+    def from_api(cls, data: Dict[str, Any]) -> WebHook:
+        """A webhook from the Mailbox API's JSON (``GET /v2/webhooks/{id}``). The whole
+        object stays available as ``api_data``."""
+        hook = cls(
+            id=data.get("id"),
+            url=data.get("url"),
+            events=list(data.get("events") or []),
+            label=data.get("label"),
+            notification=data.get("notification"),
+            payload_version=data.get("payloadVersion"),
+            mailbox_ids=data.get("mailboxIds"),
+            state=data.get("state"),
+        )
+        if data.get("secret"):
+            hook.secret_key = data["secret"]
+        hook.api_data = dict(data)
+        return hook
 
     def to_api(self) -> Dict[str, Any]:
         """The webhook as the Mailbox API 2.0 expects it (camelCase; unset fields left out)."""

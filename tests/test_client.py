@@ -1,0 +1,337 @@
+"""The Mailbox API 2.0 client against a fake Help Scout on 127.0.0.1 over real HTTP."""
+
+import pickle
+import threading
+import time
+
+import pytest
+from helpscout import HelpScout, HelpScoutWebHook
+from helpscout.exceptions import (
+    HelpScoutConnectionException,
+    HelpScoutRateLimitException,
+    HelpScoutRemoteException,
+    HelpScoutTimeoutException,
+    HelpScoutValidationException,
+)
+
+from .fake_helpscout import APP_ID, APP_SECRET, FakeHelpScout
+
+HOOK_SECRET = "hook-secret-0123456789"
+
+
+@pytest.fixture
+def fake():
+    server = FakeHelpScout(page_size=2)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def hs(fake):
+    return HelpScout(APP_ID, APP_SECRET, base_url=fake.base_url, timeout=5)
+
+
+def new_hook(n=0, **kwargs):
+    values = dict(
+        url=f"https://example.com/helpscout/{n}",
+        events=["convo.created", "convo.customer.reply.created"],
+        secret_key=HOOK_SECRET,
+        label=f"hook {n}",
+    )
+    values.update(kwargs)
+    return HelpScoutWebHook(**values)
+
+
+def test_create_sends_the_documented_request(fake, hs):
+    hook = new_hook(mailbox_ids=[210001], payload_version="V2", notification=False)
+    new_id = hs.WebHook.create(hook)
+    assert new_id == hook.id == 1000
+    token_request, create = fake.requests
+    assert token_request.path == "/v2/oauth2/token"
+    assert token_request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert token_request.form == {
+        "grant_type": "client_credentials",
+        "client_id": APP_ID,
+        "client_secret": APP_SECRET,
+    }
+    assert (create.method, create.path) == ("POST", "/v2/webhooks")
+    assert create.headers["authorization"] == "Bearer token-1"
+    assert create.headers["content-type"].startswith("application/json")
+    assert create.json == {
+        "url": "https://example.com/helpscout/0",
+        "events": ["convo.created", "convo.customer.reply.created"],
+        "secret": HOOK_SECRET,
+        "label": "hook 0",
+        "notification": False,
+        "payloadVersion": "V2",
+        "mailboxIds": [210001],
+    }
+
+
+def test_hook_create_uses_its_helpscout_client(fake, hs):
+    hook = new_hook(helpscout=hs)
+    assert hook.create() == hook.id == 1000
+    assert fake.webhooks[1000]["url"] == hook.url
+
+
+def test_list_follows_three_pages_then_get_update_delete(fake, hs):
+    ids = [hs.WebHook.create(new_hook(n)) for n in range(5)]
+    listed = hs.WebHook.list()
+    assert [h.id for h in listed] == ids
+    assert [h.url for h in listed] == [f"https://example.com/helpscout/{n}" for n in range(5)]
+    pages = [r.query["page"] for r in fake.of("GET") if r.path == "/v2/webhooks"]
+    assert pages == [["1"], ["2"], ["3"]]
+    assert all(isinstance(h, HelpScoutWebHook) for h in listed)
+    assert listed[0].state == "enabled" and listed[0].payload_version == "V2"
+    assert listed[0].api_data["_links"]["self"]["href"].endswith("/v2/webhooks/1000")
+
+    got = hs.WebHook.get(ids[2])
+    assert got.id == ids[2] and got.label == "hook 2" and got.events == new_hook().events
+    assert got.secret_key is None  # the API does not return the secret
+
+    got.secret_key = HOOK_SECRET
+    got.events = ["customer.created"]
+    hs.WebHook.update(got)
+    put = fake.of("PUT")[-1]
+    assert put.path == f"/v2/webhooks/{ids[2]}"
+    assert put.json["events"] == ["customer.created"] and put.json["secret"] == HOOK_SECRET
+    assert "id" not in put.json
+    assert hs.WebHook.get(ids[2]).events == ["customer.created"]
+
+    hs.WebHook.delete(ids[0])
+    hs.WebHook.delete(got)
+    assert sorted(fake.webhooks) == [ids[1], ids[3], ids[4]]
+    assert [r.path for r in fake.of("DELETE")] == [
+        f"/v2/webhooks/{ids[0]}",
+        f"/v2/webhooks/{ids[2]}",
+    ]
+
+
+def test_list_without_webhooks(fake, hs):
+    assert hs.WebHook.list() == []
+
+
+def test_expired_token_is_refreshed_once(fake, hs):
+    hs.WebHook.create(new_hook())
+    fake.expire_tokens()
+    assert hs.WebHook.get(1000).id == 1000
+    gets = fake.of("GET")
+    assert [g.headers["authorization"] for g in gets] == ["Bearer token-1", "Bearer token-2"]
+    assert len(fake.of("POST", "/v2/oauth2/token")) == 2
+    # the token is cached: no new token request while it is valid
+    hs.WebHook.get(1000)
+    assert len(fake.of("POST", "/v2/oauth2/token")) == 2
+
+
+def test_a_persistent_401_is_reported_not_looped(fake):
+    hs = HelpScout(access_token="not-a-valid-token", base_url=fake.base_url)
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.list()
+    assert err.value.status_code == 401
+    assert len(fake.requests) == 1
+
+
+def test_bad_app_credentials(fake):
+    hs = HelpScout(APP_ID, "wrong-secret", base_url=fake.base_url)
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.list()
+    assert err.value.status_code == 401
+    assert "getting an access token failed" in str(err.value)
+    assert "Bad client credentials" in str(err.value)
+
+
+def test_rate_limit_waits_retry_after_then_succeeds(fake, hs):
+    fake.then(
+        "GET",
+        "/v2/webhooks",
+        429,
+        {"X-RateLimit-Retry-After": "1"},
+        {"message": "Too many requests"},
+    )
+    start = time.monotonic()
+    assert hs.WebHook.list() == []
+    assert time.monotonic() - start >= 0.9
+    assert len([r for r in fake.of("GET") if r.path == "/v2/webhooks"]) == 2
+
+
+def test_rate_limit_gives_up_after_the_allowed_waits(fake):
+    hs = HelpScout(APP_ID, APP_SECRET, base_url=fake.base_url, rate_limit_retries=1)
+    for _ in range(2):
+        fake.then("DELETE", "/v2/webhooks/5", 429, {"X-RateLimit-Retry-After": "0"})
+    with pytest.raises(HelpScoutRateLimitException) as err:
+        hs.WebHook.delete(5)
+    assert err.value.status_code == 429 and err.value.retry_after == 0
+    assert len(fake.of("DELETE")) == 2
+    fake.then("DELETE", "/v2/webhooks/5", 429, {"X-RateLimit-Retry-After": "120"})
+    with pytest.raises(HelpScoutRateLimitException, match="retry after 120"):
+        hs.WebHook.delete(5)  # longer than max_retry_wait: no wait at all
+    assert isinstance(pickle.loads(pickle.dumps(err.value)), HelpScoutRateLimitException)
+
+
+def test_server_error_then_success_on_get(fake, hs):
+    hs.WebHook.create(new_hook())
+    fake.then("GET", "/v2/webhooks/1000", 500, {}, b"oops")
+    assert hs.WebHook.get(1000).id == 1000
+    assert len(fake.of("GET")) == 2
+
+
+def test_server_error_on_post_is_never_resent(fake, hs):
+    fake.then(
+        "POST",
+        "/v2/webhooks",
+        500,
+        {"Content-Type": "application/json"},
+        {"message": "Internal error", "logRef": "boom-1"},
+    )
+    hook = new_hook()
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.create(hook)
+    assert err.value.status_code == 500
+    assert "Internal error" in str(err.value) and "logRef boom-1" in str(err.value)
+    assert len(fake.of("POST", "/v2/webhooks")) == 1
+    assert hook.id is None
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        (dict(url=None), "url is required"),
+        (dict(url="/relative"), "absolute http(s) URL"),
+        (dict(events=[]), "events is empty"),
+        (dict(events=["convo.create"]), "unknown event(s) convo.create; known events:"),
+        (dict(secret_key=None), "secret_key is required"),
+        (dict(secret_key="s" * 41), "at most 40"),
+    ],
+)
+def test_validation_errors_send_nothing(fake, hs, changes, message):
+    with pytest.raises(HelpScoutValidationException) as err:
+        hs.WebHook.create(new_hook(**changes))
+    assert message in str(err.value)
+    assert fake.requests == []
+
+
+def test_unknown_events_allowed_on_request(fake, hs):
+    hs.WebHook.create(new_hook(events=["convo.future-thing"]), allow_unknown_events=True)
+    assert fake.of("POST", "/v2/webhooks")[0].json["events"] == ["convo.future-thing"]
+
+
+def test_vnd_error_body_becomes_a_readable_message(fake, hs):
+    fake.then(
+        "POST",
+        "/v2/webhooks",
+        400,
+        {"Content-Type": "application/vnd.error+json"},
+        {
+            "logRef": "7d9a-1",
+            "message": "Validation error",
+            "_embedded": {
+                "errors": [
+                    {
+                        "path": "url",
+                        "message": "must be a valid URL",
+                        "rejectedValue": "x",
+                        "source": "JSON",
+                    },
+                    {"path": "secret", "message": "invalid", "rejectedValue": HOOK_SECRET},
+                ]
+            },
+        },
+    )
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.create(new_hook())
+    text = str(err.value)
+    assert text.startswith(
+        "(400) POST /v2/webhooks: Bad Request: Validation error "
+        "(url: must be a valid URL; secret: invalid)"
+    )
+    assert text.endswith("[logRef 7d9a-1]")
+    assert HOOK_SECRET not in text and APP_SECRET not in text and "token-1" not in text
+
+
+def test_not_found(fake, hs):
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.get(424242)
+    assert err.value.status_code == 404 and "Webhook 424242 not found" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://example.com", "http://10.1.2.3:8080", "ftp://x", "example.com"]
+)
+def test_plain_http_to_another_host_is_refused(url):
+    with pytest.raises(HelpScoutValidationException):
+        HelpScout(APP_ID, APP_SECRET, base_url=url)
+
+
+def test_retired_v1_api_key_gets_a_clear_message():
+    with pytest.raises(HelpScoutValidationException, match="retired API keys"):
+        HelpScout("an-old-v1-api-key")
+
+
+def test_connection_refused_and_timeout(fake):
+    closed = FakeHelpScout()
+    url = closed.base_url
+    closed.close()
+    hs = HelpScout(access_token="t", base_url=url, retries=0)
+    with pytest.raises(HelpScoutConnectionException, match="could not reach"):
+        hs.WebHook.list()
+    slow = HelpScout(APP_ID, APP_SECRET, base_url=fake.base_url, timeout=0.3, retries=0)
+    fake.slow("GET", "/v2/webhooks", 2.0)
+    with pytest.raises(HelpScoutTimeoutException, match=r"did not answer within 0\.3 s"):
+        slow.WebHook.list()
+
+
+def test_secrets_never_in_repr_or_errors(fake, hs):
+    hook = new_hook()
+    assert HOOK_SECRET not in repr(hook)
+    assert APP_SECRET not in repr(hs)
+    hs.WebHook.create(hook)
+    assert "token-1" not in repr(hs)
+
+
+def test_gil_released_during_a_slow_response(fake, hs):
+    hs.WebHook.create(new_hook())
+    fake.slow("GET", "/v2/webhooks/1000", 1.0)
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.01)
+
+    t = threading.Thread(target=ticker)
+    t.start()
+    start = time.monotonic()
+    hs.WebHook.get(1000)
+    end = time.monotonic()
+    stop.set()
+    t.join()
+    assert end - start >= 0.9
+    assert len([x for x in ticks if start < x < end]) >= 20
+
+
+def test_readme_example_runs_against_the_fake(fake):
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).resolve().parent.parent / "examples" / "create_webhook.py"
+    env = dict(
+        os.environ,
+        HELPSCOUT_APP_ID=APP_ID,
+        HELPSCOUT_APP_SECRET=APP_SECRET,
+        HELPSCOUT_BASE_URL=fake.base_url,
+    )
+    out = subprocess.run(
+        [sys.executable, str(script), "https://example.com/hooks/hs"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "created webhook 1000 -> https://example.com/hooks/hs" in out
+    assert "deleted webhook 1000" in out
+    assert fake.webhooks == {}
+    created = fake.of("POST", "/v2/webhooks")[0].json
+    assert len(created["secret"]) <= 40 and created["events"][0] == "convo.created"
