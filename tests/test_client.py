@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+
 from helpscout import HelpScout, HelpScoutWebHook
 from helpscout.exceptions import (
     HelpScoutConnectionException,

@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+
 from helpscout import HelpScoutWebHook, models
 from helpscout.exceptions import HelpScoutSecurityException
 

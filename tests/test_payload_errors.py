@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+
 from helpscout import HelpScoutWebHook
 from helpscout.exceptions import (
     HelpScoutPayloadError,

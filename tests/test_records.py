@@ -8,6 +8,7 @@ import random
 import re
 
 import pytest
+
 from helpscout import HelpScoutWebHook, _core
 from helpscout.models import (
     Address,

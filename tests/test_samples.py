@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from helpscout import HelpScoutWebHook, _core
 from helpscout.events import EVENT_CHOICES, EVENTS, record_class
 from helpscout.samples import sample, sample_dict
@@ -41,7 +42,7 @@ def test_catalogue():
 
 def test_demo_runs_end_to_end():
     out = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "demo.py")],
+        [sys.executable, str(ROOT / "examples" / "receive_samples.py")],
         capture_output=True,
         text=True,
         check=True,

@@ -8,6 +8,7 @@ import pickle
 import random
 
 import pytest
+
 from helpscout import HelpScoutWebHook, _core
 from helpscout.exceptions import (
     HelpScoutException,

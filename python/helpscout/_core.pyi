@@ -8,10 +8,10 @@ from typing_extensions import Self, disjoint_base
 _Bytes = Union[bytes, bytearray, memoryview, str]
 
 __all__ = [
-    "ApiClient",
     "DEBUG_BUILD",
     "MAX_SECRET_CHARS",
     "Address",
+    "ApiClient",
     "Attachment",
     "AttachmentData",
     "BaseConversation",

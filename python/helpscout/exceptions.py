@@ -14,6 +14,7 @@ __all__ = [
     "HelpScoutPayloadError",
     "HelpScoutRateLimitException",
     "HelpScoutRemoteException",
+    "HelpScoutRequestError",
     "HelpScoutSecurityException",
     "HelpScoutTimeoutException",
     "HelpScoutValidationException",
@@ -59,7 +60,25 @@ class HelpScoutSecurityException(HelpScoutException):
     """
 
 
-class HelpScoutPayloadError(HelpScoutValidationException, ValueError):
+class HelpScoutRequestError(HelpScoutValidationException):
+    """A webhook request that cannot be accepted: a missing ``X-HelpScout-Event`` header
+    (``reason='missing_event'``), a body over the size limit (``reason='too_large'``,
+    ``http_status`` 413) or, as :class:`HelpScoutPayloadError`, a body that is not a JSON
+    object. ``http_status`` is the answer to give (400 unless said otherwise).
+    """
+
+    http_status = 400
+
+    def __init__(
+        self, message: object, reason: Optional[str] = None, http_status: Optional[int] = None
+    ) -> None:
+        super().__init__(message, reason)
+        if http_status is not None:
+            self.http_status = http_status
+            self.args = (message, reason, http_status)
+
+
+class HelpScoutPayloadError(HelpScoutRequestError, ValueError):
     """The webhook body is not a JSON object (invalid JSON, not UTF-8, an array, ...).
 
     It is also a ``ValueError``, so code that caught ``json.JSONDecodeError`` from the
@@ -73,7 +92,7 @@ class HelpScoutPayloadError(HelpScoutValidationException, ValueError):
         line: Optional[int] = None,
         column: Optional[int] = None,
     ) -> None:
-        super().__init__(message, reason)
+        HelpScoutValidationException.__init__(self, message, reason)
         self.line = line
         self.column = column
         self.args = (message, reason, line, column)

@@ -5,11 +5,72 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from .. import _core
-from ..exceptions import HelpScoutValidationException
+from ..exceptions import (
+    HelpScoutRequestError,
+    HelpScoutSecurityException,
+    HelpScoutValidationException,
+)
 
 __all__ = ["HelpScoutWebHook", "WebHook"]
 
 Body = Union[bytes, bytearray, memoryview, str]
+
+EVENT_HEADER = "X-HelpScout-Event"
+SIGNATURE_HEADER = "X-HelpScout-Signature"
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+"""The largest body the request helpers accept (Help Scout's payloads are far smaller)."""
+
+_INVALID = "The signature provided by this request was invalid."
+
+
+def _text(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("latin-1")
+    if isinstance(value, (list, tuple)):
+        # several values for one header: joined, so a signature check fails cleanly
+        return ",".join(_text(v) or "" for v in value)
+    return str(value)
+
+
+def get_header(headers: Any, name: str) -> Optional[str]:
+    """A header from any header container, case-insensitively: a ``Mapping`` (Werkzeug,
+    Starlette and Django headers, plain dicts), a WSGI/Django ``META`` environ
+    (``HTTP_X_HELPSCOUT_SIGNATURE``) or a list of ``(name, value)`` pairs (ASGI scope,
+    bytes or str)."""
+    wanted = name.lower()
+    environ_key = "HTTP_" + name.upper().replace("-", "_")
+    getter = getattr(headers, "get", None)
+    if getter is not None:
+        for key in (name, environ_key):
+            try:
+                value = getter(key)
+            except Exception:  # exotic containers: fall back to iteration
+                value = None
+            if value is not None:
+                return _text(value)
+    items = headers.items() if hasattr(headers, "items") else headers
+    for key, value in items:
+        key = _text(key) or ""
+        if key.lower() == wanted or key.upper() == environ_key:
+            return _text(value)
+    return None
+
+
+def _check_size(length: Optional[int], limit: Optional[int]) -> None:
+    if limit is not None and length is not None and length > limit:
+        raise HelpScoutRequestError(
+            f"the request body has {length} bytes; the limit is {limit}", "too_large", 413
+        )
+
+
+def _content_length(headers: Any) -> Optional[int]:
+    value = get_header(headers, "Content-Length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _check_secret(value: object, name: str) -> str:
@@ -213,6 +274,64 @@ class HelpScoutWebHook(WebHook):
     def sign(self, data: Body, encoding: str = "utf8") -> str:
         """The ``X-HelpScout-Signature`` Help Scout would send for ``data``."""
         return self._require_verifier().sign(data, encoding)
+
+    def receive_headers(
+        self,
+        headers: Any,
+        body: Body,
+        max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES,
+    ) -> _core.WebHookEvent:
+        """Receive a delivery from its headers (any mapping, a WSGI environ or ASGI header
+        pairs; names are matched case-insensitively) and raw body.
+
+        Raises ``HelpScoutSecurityException`` (answer 401) for a missing or invalid
+        signature, checked first; ``HelpScoutRequestError`` (answer ``e.http_status``: 400,
+        or 413 for a body over ``max_body_bytes``) for a missing ``X-HelpScout-Event``
+        header or a body that is not a JSON object.
+        """
+        _check_size(len(body), max_body_bytes)
+        signature = get_header(headers, SIGNATURE_HEADER)
+        event_type = get_header(headers, EVENT_HEADER)
+        verifier = self._require_verifier()
+        if not (event_type or "").strip():
+            if signature is None or not signature.strip():
+                raise HelpScoutSecurityException(_INVALID, "missing_signature")
+            if verifier.verify(signature, body) is None:
+                raise HelpScoutSecurityException(_INVALID, "signature_mismatch")
+            raise HelpScoutRequestError(f"the {EVENT_HEADER} header is missing", "missing_event")
+        return verifier.receive(event_type, signature, body)
+
+    def receive_request(
+        self, request: Any, max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES
+    ) -> _core.WebHookEvent:
+        """Receive a delivery from a Flask/Werkzeug request or a Django ``HttpRequest``,
+        reading the raw body the right way (``request.get_data()`` / ``request.body``, never
+        a parsed form). Errors as :meth:`receive_headers`."""
+        if callable(getattr(request, "get_data", None)):  # Flask / Werkzeug
+            headers = request.headers
+            _check_size(_content_length(headers), max_body_bytes)
+            body = request.get_data(cache=True)
+        elif hasattr(request, "META") and hasattr(request, "body"):  # Django
+            headers = getattr(request, "headers", None) or request.META
+            _check_size(_content_length(headers), max_body_bytes)
+            body = request.body
+        else:
+            raise TypeError(
+                f"receive_request() takes a Flask/Werkzeug or Django request, not "
+                f"{type(request).__name__}; use receive_headers(headers, body) or "
+                f"await receive_asgi(request)"
+            )
+        return self.receive_headers(headers, body, max_body_bytes)
+
+    async def receive_asgi(
+        self, request: Any, max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES
+    ) -> _core.WebHookEvent:
+        """Receive a delivery from a Starlette/FastAPI ``Request`` (``await request.body()``;
+        Starlette keeps the body, so the endpoint can still read it). Errors as
+        :meth:`receive_headers`."""
+        _check_size(_content_length(request.headers), max_body_bytes)
+        body = await request.body()
+        return self.receive_headers(request.headers, body, max_body_bytes)
 
     def receive(
         self, event_type: Optional[str], signature: Optional[Body], data_str: Body

@@ -1,0 +1,7 @@
+"""``python -m helpscout``: the ``helpscout-webhook`` command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,347 @@
+"""Flask, Django and FastAPI endpoints through their real test clients, plus the request
+helpers. Bodies are the shared fixtures' exact bytes."""
+
+import asyncio
+import importlib
+import logging
+import os
+import pathlib
+import sys
+
+import pytest
+
+from helpscout import HelpScoutWebHook
+from helpscout.exceptions import (
+    HelpScoutPayloadError,
+    HelpScoutRequestError,
+    HelpScoutSecurityException,
+)
+from helpscout.web_hook.web_hook import get_header
+
+from .conftest import SECRET, fixture_bytes, signature_of
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+os.environ["HELPSCOUT_WEBHOOK_SECRET"] = SECRET
+sys.path.insert(0, str(ROOT / "examples"))
+
+PRETTY = "convo.status.json"  # Jackson-style pretty print
+ESCAPED = "convo.assigned.json"  # \uXXXX escapes, surrogate pairs, \/
+
+
+def headers(event, signature, lower=False):
+    h = {"X-HelpScout-Event": event, "X-HelpScout-Signature": signature}
+    if lower:
+        h = {k.lower(): v for k, v in h.items()}
+    return h
+
+
+# -- one adapter per framework: post(path, body, headers) and request(method, path) ------
+
+
+class FlaskClient:
+    name = "flask"
+
+    def __init__(self, handler=None, max_body_bytes=None):
+        from flask import Flask
+
+        from helpscout.integrations.flask import webhook_blueprint
+
+        app = importlib.import_module("flask_app").app if handler is None else Flask("t")
+        if handler is not None:
+            kwargs = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
+            app.register_blueprint(
+                webhook_blueprint(HelpScoutWebHook(secret_key=SECRET), handler, **kwargs)
+            )
+        self.client = app.test_client()
+
+    def post(self, body, hdrs, content_type="application/json"):
+        r = self.client.post("/helpscout", data=body, headers=hdrs, content_type=content_type)
+        return r.status_code, r.get_data(as_text=True)
+
+    def request(self, method):
+        r = self.client.open("/helpscout", method=method)
+        return r.status_code
+
+
+class DjangoClient:
+    name = "django"
+
+    def __init__(self, handler=None, max_body_bytes=None):
+        import django
+        from django.conf import settings
+
+        if not settings.configured:
+            settings.configure(
+                DEBUG=False,
+                SECRET_KEY="test-only",
+                ALLOWED_HOSTS=["testserver"],
+                ROOT_URLCONF="django_app",
+                MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"],
+            )
+            django.setup()
+        from django.test import Client
+        from django.test.utils import override_settings
+
+        self.override = None
+        if handler is not None:
+            from django.urls import path
+
+            from helpscout.integrations.django import webhook_view
+
+            kwargs = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
+            module = type(sys)("django_test_urls")
+            module.urlpatterns = [
+                path(
+                    "helpscout",
+                    webhook_view(HelpScoutWebHook(secret_key=SECRET), handler, **kwargs),
+                )
+            ]
+            sys.modules["django_test_urls"] = module
+            self.override = override_settings(ROOT_URLCONF="django_test_urls")
+            self.override.enable()
+        self.client = Client(enforce_csrf_checks=True)
+
+    def post(self, body, hdrs, content_type="application/json"):
+        r = self.client.generic("POST", "/helpscout", body, content_type=content_type, headers=hdrs)
+        return r.status_code, r.content.decode()
+
+    def request(self, method):
+        return self.client.generic(method, "/helpscout").status_code
+
+    def close(self):
+        if self.override:
+            self.override.disable()
+
+
+class FastAPIClient:
+    name = "fastapi"
+
+    def __init__(self, handler=None, max_body_bytes=None):
+        from fastapi import FastAPI
+        from fastapi.testclient import TestClient
+
+        from helpscout.integrations.fastapi import webhook_router
+
+        if handler is None:
+            app = importlib.import_module("fastapi_app").app
+        else:
+            app = FastAPI()
+            kwargs = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
+            app.include_router(
+                webhook_router(HelpScoutWebHook(secret_key=SECRET), handler, **kwargs)
+            )
+        self.client = TestClient(app)
+
+    def post(self, body, hdrs, content_type="application/json", path="/helpscout"):
+        r = self.client.post(path, content=body, headers={**hdrs, "Content-Type": content_type})
+        return r.status_code, r.text
+
+    def request(self, method):
+        return self.client.request(method, "/helpscout").status_code
+
+
+CLIENTS = [FlaskClient, DjangoClient, FastAPIClient]
+
+
+@pytest.fixture(params=CLIENTS, ids=lambda c: c.name)
+def make(request):
+    made = []
+
+    def factory(handler=None, max_body_bytes=None):
+        c = request.param(handler, max_body_bytes)
+        made.append(c)
+        return c
+
+    yield factory
+    for c in made:
+        getattr(c, "close", lambda: None)()
+
+
+# -- the example apps from the README -----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["convo.created.json", PRETTY, ESCAPED, "customer.updated.json"])
+def test_example_apps_accept_raw_fixture_bodies(make, name, capsys):
+    client = make()
+    event = name[: -len(".json")]
+    status, text = client.post(fixture_bytes(name), headers(event, signature_of(name)))
+    assert (status, text) == (200, "ok")
+    if event == "convo.created":
+        assert "new conversation: No puedo iniciar sesión" in capsys.readouterr().out
+
+
+def test_example_apps_reject_forged_and_malformed(make):
+    client = make()
+    body = fixture_bytes("convo.created.json")
+    assert client.post(body, headers("convo.created", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="))[0] == 401
+    assert client.post(body, {"X-HelpScout-Event": "convo.created"})[0] == 401
+    assert client.request("GET") == 405
+    assert client.request("PUT") == 405
+
+
+def test_fastapi_example_dependency():
+    client = FastAPIClient()
+    name = "convo.tags.json"
+    status, text = client.post(
+        fixture_bytes(name), headers("convo.tags", signature_of(name)), path="/helpscout/tags"
+    )
+    assert status == 200 and "escalated" in text
+    assert client.post(b"{}", headers("convo.tags", "bad"), path="/helpscout/tags")[0] == 401
+
+
+# -- every status code through the ready-made endpoints -------------------------------------
+
+
+def signed(body):
+    return HelpScoutWebHook(secret_key=SECRET).sign(body)
+
+
+def test_every_status_code(make, caplog):
+    seen = []
+
+    def handler(event):
+        seen.append(event)
+        if event.event_type == "convo.deleted":
+            raise RuntimeError("database down")
+
+    client = make(handler, max_body_bytes=64 * 1024)
+    good = fixture_bytes(ESCAPED)
+    assert client.post(good, headers("convo.assigned", signature_of(ESCAPED), lower=True)) == (
+        200,
+        "ok",
+    )
+    assert seen[-1].record.id == 2450311987
+    assert (
+        client.post(fixture_bytes(PRETTY), headers("convo.status", signature_of(PRETTY)))[0] == 200
+    )
+    # 401: wrong, missing, malformed signatures
+    assert client.post(good, headers("convo.assigned", signature_of(PRETTY))) == (
+        401,
+        "invalid signature",
+    )
+    assert client.post(good, {"X-HelpScout-Event": "convo.assigned"})[0] == 401
+    assert client.post(good, headers("convo.assigned", "%%%"))[0] == 401
+    # 400: malformed payload (signed), missing event header (signed)
+    assert client.post(b"[1,2]", headers("convo.created", signed(b"[1,2]"))) == (
+        400,
+        "bad request: not_object",
+    )
+    assert client.post(b"{oops", headers("convo.created", signed(b"{oops")))[0] == 400
+    assert client.post(good, {"X-HelpScout-Signature": signature_of(ESCAPED)}) == (
+        400,
+        "bad request: missing_event",
+    )
+    # 413 before anything is hashed
+    big = b'{"x":"' + b"a" * (70 * 1024) + b'"}'
+    assert client.post(big, headers("convo.created", signed(big)))[0] == 413
+    # 405 for other methods, never 410
+    for method in ("GET", "PUT", "DELETE"):
+        assert client.request(method) == 405
+    # 500 when the handler raises, logged with the traceback
+    deleted = fixture_bytes("convo.deleted.json")
+    with caplog.at_level(logging.ERROR, logger="helpscout.webhook"):
+        status, text = client.post(
+            deleted, headers("convo.deleted", signature_of("convo.deleted.json"))
+        )
+    assert (status, text) == (500, "handler error")
+    assert "handler failed for convo.deleted" in caplog.text and "database down" in caplog.text
+    # no secret or body in any log line
+    assert SECRET not in caplog.text and "2450311987" not in caplog.text
+    # a form content type does not make Django parse the body first
+    assert (
+        client.post(
+            good,
+            headers("convo.assigned", signature_of(ESCAPED)),
+            "application/x-www-form-urlencoded",
+        )[0]
+        == 200
+    )
+
+
+def test_unknown_event_is_accepted(make):
+    seen = []
+    client = make(seen.append)
+    body = b'{"id": 7}'
+    assert client.post(body, headers("brand.new.event", signed(body)))[0] == 200
+    assert seen[0].is_known is False and seen[0].record.id == 7
+
+
+def test_async_handler_in_fastapi():
+    seen = []
+
+    async def handler(event):
+        await asyncio.sleep(0)
+        seen.append(event.event_type)
+
+    client = FastAPIClient(handler)
+    name = "tag.created.json"
+    assert client.post(fixture_bytes(name), headers("tag.created", signature_of(name)))[0] == 200
+    assert seen == ["tag.created"]
+
+
+# -- the helpers directly ---------------------------------------------------------------------
+
+
+def test_receive_headers_any_container():
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    name = "tag.updated.json"
+    body, sig = fixture_bytes(name), signature_of(name)
+    containers = [
+        {"X-HelpScout-Event": "tag.updated", "X-HelpScout-Signature": sig},
+        {"x-helpscout-event": "tag.updated", "x-helpscout-signature": sig},
+        {"HTTP_X_HELPSCOUT_EVENT": "tag.updated", "HTTP_X_HELPSCOUT_SIGNATURE": sig},
+        [(b"x-helpscout-event", b"tag.updated"), (b"x-helpscout-signature", sig.encode())],
+    ]
+    for h in containers:
+        assert hook.receive_headers(h, body).record.id == 14010
+    assert get_header({"X-Helpscout-Signature": ["a", "b"]}, "x-helpscout-signature") == "a,b"
+    with pytest.raises(HelpScoutSecurityException) as err:
+        hook.receive_headers({"X-HelpScout-Event": "tag.updated"}, body)
+    assert err.value.reason == "missing_signature"
+    with pytest.raises(HelpScoutRequestError) as err:
+        hook.receive_headers({"X-HelpScout-Signature": sig}, body)
+    assert err.value.reason == "missing_event" and err.value.http_status == 400
+    with pytest.raises(HelpScoutSecurityException):
+        hook.receive_headers({"X-HelpScout-Signature": "bad"}, body)  # signature checked first
+    with pytest.raises(HelpScoutRequestError) as err:
+        hook.receive_headers({}, body, max_body_bytes=10)
+    assert err.value.reason == "too_large" and err.value.http_status == 413
+    bad = b"[]"
+    with pytest.raises(HelpScoutPayloadError):
+        hook.receive_headers({"X-HelpScout-Event": "x", "X-HelpScout-Signature": signed(bad)}, bad)
+
+
+def test_receive_request_rejects_unknown_request_types():
+    with pytest.raises(TypeError, match="Flask/Werkzeug or Django request"):
+        HelpScoutWebHook(secret_key=SECRET).receive_request(object())
+
+
+def test_flask_body_stays_readable_after_receive():
+    from flask import Flask, request
+
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    app = Flask("readable")
+    name = "tag.created.json"
+
+    @app.post("/h")
+    def view():
+        event = hook.receive_request(request)
+        return {"id": event.record.id, "raw": len(request.get_data())}
+
+    r = app.test_client().post(
+        "/h", data=fixture_bytes(name), headers=headers("tag.created", signature_of(name))
+    )
+    assert r.json == {"id": 17001, "raw": len(fixture_bytes(name))}
+
+
+# -- the README shows the example files verbatim -------------------------------------------
+
+
+@pytest.mark.parametrize("example", ["flask_app.py", "django_app.py", "fastapi_app.py"])
+def test_readme_examples_are_the_tested_files(example):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = (ROOT / "examples" / example).read_text(encoding="utf-8")
+    marker = f"<!-- examples/{example} -->\n```python\n"
+    assert marker in readme, f"README lacks the {example} block"
+    block = readme.split(marker, 1)[1].split("```", 1)[0]
+    assert block == code
