@@ -1,0 +1,205 @@
+"""The helpscout-webhook command line, including real HTTP on 127.0.0.1: `listen` in a
+subprocess and a Flask app served by werkzeug, both fed by `send`."""
+
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from helpscout import HelpScoutWebHook
+from helpscout.cli import main
+from helpscout.events import EVENTS
+
+from .conftest import FIXTURES, MANIFEST, SECRET, fixture_bytes, signature_of
+
+CLI = [sys.executable, "-m", "helpscout"]
+
+
+def run(*args, env=None, stdin=None):
+    full_env = {k: v for k, v in os.environ.items() if k != "HELPSCOUT_WEBHOOK_SECRET"}
+    full_env.update(env or {})
+    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, env=full_env, timeout=60)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "entry", MANIFEST["fixtures"][:8] + MANIFEST["fixtures"][-4:], ids=lambda f: f["file"]
+)
+def test_sign_and_verify_agree_with_the_manifest(entry, capsys):
+    path = str(FIXTURES / entry["file"])
+    assert main(["sign", path, "--secret", SECRET]) == 0
+    assert capsys.readouterr().out.strip() == entry["signature"]
+    assert main(["verify", path, "--secret", SECRET, "--signature", entry["signature"]]) == 0
+    assert capsys.readouterr().out.strip() == "valid"
+    assert main(["verify", path, "--secret", "wrong", "--signature", entry["signature"]]) == 1
+    assert capsys.readouterr().out.startswith("invalid")
+
+
+def test_sign_reads_standard_input_and_the_environment():
+    body = fixture_bytes("convo.created.json")
+    r = run("sign", env={"HELPSCOUT_WEBHOOK_SECRET": SECRET}, stdin=body)
+    assert r.returncode == 0 and r.stdout.decode().strip() == signature_of("convo.created.json")
+    r = run(
+        "verify", "-", "--signature", "nope", env={"HELPSCOUT_WEBHOOK_SECRET": SECRET}, stdin=body
+    )
+    assert r.returncode == 1
+
+
+def test_missing_secret_is_a_clear_usage_error():
+    r = run("sign", str(FIXTURES / "convo.created.json"))
+    assert r.returncode == 2
+    assert r.stderr.decode().strip() == (
+        "helpscout-webhook: error: no secret: pass --secret SECRET or set HELPSCOUT_WEBHOOK_SECRET"
+    )
+    assert r.stdout == b""
+
+
+def test_unreadable_file_and_unknown_event(capsys):
+    assert main(["sign", "/nonexistent/body.json", "--secret", "s"]) == 2
+    assert (
+        "cannot read /nonexistent/body.json: No such file or directory" in capsys.readouterr().err
+    )
+    assert main(["send", "convo.nope", "--url", "http://127.0.0.1:9/", "--secret", "s"]) == 2
+    assert "unknown event 'convo.nope'" in capsys.readouterr().err
+
+
+def test_send_to_a_closed_port_is_a_clear_error_not_a_traceback():
+    port = free_port()
+    r = run("send", "convo.created", "--url", f"http://127.0.0.1:{port}/", "--secret", SECRET)
+    assert r.returncode == 3
+    err = r.stderr.decode()
+    assert err.startswith(f"helpscout-webhook: error: could not reach http://127.0.0.1:{port}/:")
+    assert "Traceback" not in err
+
+
+def test_events_lists_the_catalogue(capsys):
+    assert main(["events"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(EVENTS)
+    assert lines[0].split()[:2] == ["beacon.chat.agent.replied", "BeaconChat"]
+    assert any(
+        line.startswith("convo.assigned") and "Conversation was assigned." in line for line in lines
+    )
+
+
+def test_help_documents_exit_codes():
+    r = run("--help")
+    out = r.stdout.decode()
+    assert r.returncode == 0
+    for text in ("exit codes:", "3  the URL could not be reached", "HELPSCOUT_WEBHOOK_SECRET"):
+        assert text in out
+
+
+def test_listen_in_a_subprocess_fed_by_send(tmp_path):
+    jsonl = tmp_path / "events.jsonl"
+    env = {"HELPSCOUT_WEBHOOK_SECRET": SECRET, "PYTHONUNBUFFERED": "1"}
+    full_env = {**os.environ, **env}
+    listener = subprocess.Popen(
+        [*CLI, "listen", "--port", "0", "--jsonl", str(jsonl)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=full_env,
+        text=True,
+    )
+    try:
+        first = listener.stdout.readline()
+        assert first.startswith("listening on http://127.0.0.1:")
+        url = first.split()[2]
+        sent = run("send", "all", "--url", url, env=env)
+        assert sent.returncode == 0, sent.stderr
+        summary = sent.stdout.decode()
+        assert "sent 31: 31 accepted (2xx), 0 not" in summary
+        forged = run("send", "convo.created", "--url", url, "--secret", "forged", env=env)
+        assert forged.returncode == 1 and forged.stdout.decode().startswith("401 convo.created")
+        raw = run(
+            "send",
+            "convo.status",
+            "--url",
+            url,
+            "--payload",
+            str(FIXTURES / "convo.status.json"),
+            env=env,
+        )
+        assert raw.returncode == 0
+        get = subprocess.run(
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url], capture_output=True
+        )
+        if get.returncode == 0:  # curl is optional on the machine
+            assert get.stdout == b"405"
+    finally:
+        listener.terminate()
+        out, err = listener.communicate(timeout=10)
+    lines = out.splitlines()
+    assert lines[-1] == "received 33: 32 accepted, 1 rejected", out
+    accepted = [line for line in lines if " accepted 200" in line]
+    assert len(accepted) == 32
+    assert any(
+        "convo.created" in line and "rejected 401 signature_mismatch" in line for line in lines
+    )
+    records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 32
+    assert records[-1]["event"] == "convo.status"
+    assert records[-1]["record"] == json.loads(fixture_bytes("convo.status.json"))
+    assert SECRET not in out + err
+
+
+def test_flask_app_served_by_werkzeug_fed_by_send():
+    from flask import Flask
+    from werkzeug.serving import make_server
+
+    from helpscout.integrations.flask import webhook_blueprint
+
+    seen = []
+    app = Flask("served")
+    app.register_blueprint(webhook_blueprint(HelpScoutWebHook(secret_key=SECRET), seen.append))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.port}/helpscout"
+        r = run("send", "all", "--url", url, env={"HELPSCOUT_WEBHOOK_SECRET": SECRET})
+        assert r.returncode == 0, r.stderr
+        r = run(
+            "send",
+            "tag.created",
+            "--url",
+            url,
+            "--signature",
+            "AAAA",
+            env={"HELPSCOUT_WEBHOOK_SECRET": SECRET},
+        )
+        assert r.returncode == 1 and r.stdout.startswith(b"401 tag.created")
+    finally:
+        server.shutdown()
+    assert sorted(e.event_type for e in seen) == sorted(EVENTS)
+    assert all(type(e.record).__name__ == EVENTS[e.event_type].record_class for e in seen)
+
+
+def test_python_dash_m_and_console_script_are_the_same():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.decode().startswith("helpscout-webhook ")
+    script = pathlib.Path(sys.executable).parent / "helpscout-webhook"
+    if script.exists():
+        r2 = subprocess.run([str(script), "--version"], capture_output=True)
+        assert r2.stdout == r.stdout
+
+
+def test_main_job_end_to_end():
+    """scripts/demo.sh runs this after building: it must keep succeeding."""
+    script = pathlib.Path(__file__).resolve().parent.parent / "examples" / "end_to_end.py"
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.rstrip().endswith(
+        "end to end: all 31 events accepted, the forgery rejected with 401"
+    )
+    assert "[listen] received 32: 31 accepted, 1 rejected" in r.stdout
