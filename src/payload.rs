@@ -607,6 +607,66 @@ mod tests {
         assert_eq!(doc.items(&members[1].value).unwrap_err().reason, "syntax");
     }
 
+    /// Walk every value of a document, the way attribute reads do.
+    fn walk(doc: &Document, span: &Span, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match doc.scalar(span) {
+            Ok(Scalar::Object(s)) => {
+                if let Ok(members) = doc.members(&s) {
+                    for m in &members {
+                        let _ = doc.key(m);
+                        walk(doc, &m.value, depth + 1);
+                    }
+                }
+            }
+            Ok(Scalar::Array(s)) => {
+                if let Ok(items) = doc.items(&s) {
+                    for item in &items {
+                        walk(doc, item, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn mutated_bodies_never_panic() {
+        let seed = br#"{"id":1,"s":"a\"b\u00e9\/","n":[1,-2.5e3,true,null,{"k":[{}]}],"t":"2020-01-01T00:00:00Z","o":{"x":{"y":"}"}}}"#;
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"{}[]\",:\\ 0123456789.eE+-truefalsnl\xff\xc3\xa9\n";
+        for _ in 0..20_000 {
+            let mut body = seed.to_vec();
+            for _ in 0..(next() % 4 + 1) {
+                let at = (next() as usize) % body.len();
+                let byte = alphabet[(next() as usize) % alphabet.len()];
+                match next() % 3 {
+                    0 => body[at] = byte,
+                    1 => body.insert(at, byte),
+                    _ => {
+                        body.remove(at);
+                    }
+                }
+                if body.is_empty() {
+                    body.push(b'{');
+                }
+            }
+            if let Ok((doc, members)) = Document::parse(&body) {
+                for m in &members {
+                    walk(&doc, &m.value, 0);
+                }
+            }
+        }
+    }
+
     #[test]
     fn duplicate_keys_are_all_kept_in_order() {
         let (_, members) = Document::parse(br#"{"a": 1, "a": 2}"#).unwrap();

@@ -330,3 +330,12 @@ def test_snake_case_is_the_original_rule_on_random_keys():
 def test_timestamp_strings_that_do_not_parse_stay_strings():
     r = Record.from_api(createdAt="sometime", updatedAt="2020-01-15", time=5)
     assert r.created_at == "sometime" and r.updated_at == "2020-01-15" and r.time == 5
+
+
+def test_keys_starting_with_double_underscore_are_reachable():
+    r = Record.from_api(**{"__meta": {"x": 1}, "__class__": "not the class"})
+    assert getattr(r, "__meta").x == 1
+    assert r.__class__ is Record  # Python's own names win
+    assert r["__class__"] == "not the class"  # the payload's key is still an item
+    with pytest.raises(AttributeError):
+        getattr(r, "__nothing_here")

@@ -412,10 +412,21 @@ impl Record {
             return Ok(v);
         }
         let n = name.to_cow()?;
-        if !n.starts_with("__") {
-            if let Some(v) = this.field_uncached(py, name, &n)? {
-                return Ok(v.into_bound(py));
-            }
+        if n.starts_with("__") {
+            // Python's own names first (`__class__`, `__dict__`, ...); a JSON key that
+            // happens to start with "__" is still reachable after them.
+            return match generic_getattr(slf.as_any(), name) {
+                Err(e) if e.is_instance_of::<PyAttributeError>(py) => {
+                    match this.field_uncached(py, name, &n)? {
+                        Some(v) => Ok(v.into_bound(py)),
+                        None => Err(e),
+                    }
+                }
+                other => other,
+            };
+        }
+        if let Some(v) = this.field_uncached(py, name, &n)? {
+            return Ok(v.into_bound(py));
         }
         generic_getattr(slf.as_any(), name)
     }
