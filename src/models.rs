@@ -109,51 +109,9 @@ impl Kind {
     }
 
     /// Attribute names of the original library (and documented fields) that read as
-    /// `None` when the payload does not carry them. Other unknown names raise.
+    /// `None` when the payload does not carry them, besides those of [`Kind::base`].
+    /// Other unknown names raise.
     pub fn declared(self) -> &'static [&'static str] {
-        const PERSON: &[&str] = &[
-            "id",
-            "full_name",
-            "first_name",
-            "last_name",
-            "email",
-            "emails",
-            "phone",
-            "type",
-            "photo_url",
-            "created_at",
-            "modified_at",
-        ];
-        const CUSTOMER: &[&str] = &[
-            "id",
-            "full_name",
-            "first_name",
-            "last_name",
-            "email",
-            "emails",
-            "phone",
-            "type",
-            "photo_url",
-            "created_at",
-            "modified_at",
-            "photo_type",
-            "gender",
-            "age",
-            "organization",
-            "job_title",
-            "location",
-            "background",
-            "address",
-            "social_profiles",
-            "phones",
-            "chats",
-            "websites",
-            "updated_at",
-            "organization_id",
-            "properties",
-            "draft",
-            "conversation_count",
-        ];
         match self {
             Kind::Record | Kind::Embedded | Kind::Ping => &["id"],
             Kind::Conversation => &[
@@ -239,9 +197,26 @@ impl Kind {
                 "created_by_customer",
                 "action",
             ],
-            Kind::Customer | Kind::SearchCustomer => CUSTOMER,
-            Kind::Person => PERSON,
-            Kind::User => &[
+            Kind::Customer | Kind::SearchCustomer => &[
+                "photo_type",
+                "gender",
+                "age",
+                "organization",
+                "job_title",
+                "location",
+                "background",
+                "address",
+                "social_profiles",
+                "phones",
+                "chats",
+                "websites",
+                "updated_at",
+                "organization_id",
+                "properties",
+                "draft",
+                "conversation_count",
+            ],
+            Kind::Person => &[
                 "id",
                 "full_name",
                 "first_name",
@@ -253,10 +228,8 @@ impl Kind {
                 "photo_url",
                 "created_at",
                 "modified_at",
-                "role",
-                "timezone",
-                "updated_at",
             ],
+            Kind::User => &["role", "timezone", "updated_at"],
             Kind::Rating => &[
                 "id",
                 "customer",
@@ -385,6 +358,25 @@ impl Kind {
                 "modified_at",
             ],
         }
+    }
+
+    /// The kind whose declared fields this kind also has (the original's class hierarchy:
+    /// Customer and User are Persons).
+    pub fn base(self) -> Option<Kind> {
+        matches!(self, Kind::Customer | Kind::SearchCustomer | Kind::User).then_some(Kind::Person)
+    }
+
+    /// Whether `name` reads as `None` when absent (see [`Kind::declared`]).
+    pub fn is_declared(self, name: &str) -> bool {
+        self.declared().contains(&name) || self.base().is_some_and(|b| b.is_declared(name))
+    }
+
+    /// Every declared name, the base kind's included.
+    pub fn declared_names(self) -> impl Iterator<Item = &'static str> {
+        self.declared()
+            .iter()
+            .chain(self.base().map_or(&[][..], Kind::declared))
+            .copied()
     }
 
     /// Fields a short `repr` shows after the class name, in order (absent ones skipped).
@@ -782,10 +774,10 @@ mod tests {
         );
         assert_eq!(Kind::Tag.payload_version(["id"].into_iter()), None);
         for k in Kind::ALL {
-            assert!(
-                k.declared().contains(&"id") || *k == Kind::UserStatus,
-                "{k:?}"
-            );
+            assert!(k.is_declared("id") || *k == Kind::UserStatus, "{k:?}");
         }
+        assert!(Kind::Customer.is_declared("first_name") && Kind::Customer.is_declared("gender"));
+        assert!(Kind::User.is_declared("email") && !Kind::User.is_declared("gender"));
+        assert!(Kind::Customer.declared_names().any(|n| n == "photo_url"));
     }
 }

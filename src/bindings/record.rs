@@ -199,19 +199,22 @@ impl Record {
         }
     }
 
+    /// A member's value as Python (timestamps as `datetime`, objects as records).
+    fn read(&self, py: Python<'_>, m: &Member) -> PyResult<Py<PyAny>> {
+        value_to_py(
+            py,
+            &self.doc,
+            &m.value,
+            self.key(m),
+            self.context,
+            Dates::Convert,
+        )
+    }
+
     /// The value of field `name` (snake_case), from the payload or an alias.
     fn find(&self, py: Python<'_>, name: &str) -> PyResult<Found> {
         let own = self.member_by_snake(name)?;
-        let read = |m: &Member| {
-            value_to_py(
-                py,
-                &self.doc,
-                &m.value,
-                self.key(m),
-                self.context,
-                Dates::Convert,
-            )
-        };
+        let read = |m: &Member| self.read(py, m);
         // An alias wins only over a scalar stored under the original's list name (v2
         // `threads` is a count); otherwise the payload's own key wins.
         let alias_first = own.is_some_and(|m| {
@@ -242,7 +245,7 @@ impl Record {
     }
 
     fn is_declared(&self, name: &str) -> bool {
-        self.kind.declared().contains(&name)
+        self.kind.is_declared(name)
     }
 
     /// The value for `name` (not yet cached), then cached; `None` for a declared field the
@@ -258,14 +261,7 @@ impl Record {
             Found::Missing if self.is_declared(n) => py.None(),
             // An API (camelCase) key works too: record["firstName"].
             Found::Missing => match self.member_by_key(n)? {
-                Some(m) => value_to_py(
-                    py,
-                    &self.doc,
-                    &m.value,
-                    self.key(m),
-                    self.context,
-                    Dates::Convert,
-                )?,
+                Some(m) => self.read(py, m)?,
                 None => return Ok(None),
             },
         };
@@ -566,10 +562,9 @@ impl Record {
                 ) {
                     continue;
                 }
-                let key = self.key(m);
-                let v = value_to_py(py, &self.doc, &m.value, key, self.context, Dates::Convert)?;
+                let v = self.read(py, m)?;
                 if let Some(text) = short_repr(v.bind(py))? {
-                    parts.push(format!("{}={text}", models::to_snake_case(key)));
+                    parts.push(format!("{}={text}", models::to_snake_case(self.key(m))));
                 }
             }
         }
@@ -588,7 +583,7 @@ impl Record {
         let mut names: Vec<String> = dir.bind(py).call1((slf,))?.extract()?;
         let this = slf.get();
         names.extend(this.snake_names()?);
-        names.extend(this.kind.declared().iter().map(|s| s.to_string()));
+        names.extend(this.kind.declared_names().map(str::to_owned));
         names.sort();
         names.dedup();
         Ok(names)
