@@ -136,7 +136,7 @@ def test_receive_rejects_before_parsing_with_a_reason(signature, reason):
 
 def test_wrong_types_for_data_raise_type_error():
     hook = HelpScoutWebHook(secret_key=KEY)
-    for data in (None, 12, 1.5, object()):
+    for data in (None, 12, 10**12, True, 1.5, [1, 2], object()):
         with pytest.raises(TypeError, match="data must be bytes, bytearray, memoryview or str"):
             hook.validate_signature("AdwQ0Mg+cu0kYhnN2RZpZn/iylk=", data)
 

@@ -39,14 +39,12 @@ fn bytes_of<'a>(obj: &'a Bound<'_, PyAny>, encoding: &str, what: &str) -> PyResu
     if let Ok(b) = obj.cast::<PyByteArray>() {
         return Ok(Cow::Owned(b.to_vec()));
     }
-    // memoryview and other buffer-protocol objects
+    // memoryview and other buffer-protocol objects; `memoryview()` refuses everything else
+    // (unlike `bytes()`, which would turn an int into that many zero bytes).
     let py = obj.py();
-    if let Ok(b) = py.import("builtins")?.getattr("bytes")?.call1((obj,)) {
-        if let Ok(b) = b.cast::<PyBytes>() {
-            if !obj.is_instance_of::<pyo3::types::PyInt>() {
-                return Ok(Cow::Owned(b.as_bytes().to_vec()));
-            }
-        }
+    if let Ok(view) = py.import("builtins")?.getattr("memoryview")?.call1((obj,)) {
+        let b = view.call_method0("tobytes")?;
+        return Ok(Cow::Owned(b.cast::<PyBytes>()?.as_bytes().to_vec()));
     }
     Err(PyTypeError::new_err(format!(
         "{what} must be bytes, bytearray, memoryview or str, not {}",
