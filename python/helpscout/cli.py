@@ -190,7 +190,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
-                length = 0
+                length = -1
+            if length < 0:
+                self.close_connection = True
+                report(event_name, "-", "-", False, "400 bad_length")
+                return self._answer(400, "bad request: bad_length")
             if length > args.max_body_bytes:
                 self.close_connection = True
                 report(event_name, "-", "-", False, "413 too_large")

@@ -5,7 +5,6 @@ No ``from __future__ import annotations`` here: FastAPI reads the endpoint's ann
 at runtime, and ``Request`` is imported inside the factories.
 """
 
-
 import inspect
 from typing import Any, Callable, Optional
 
