@@ -1,6 +1,8 @@
 import json
 import os
 import pathlib
+import threading
+import time
 
 import pytest
 
@@ -36,3 +38,28 @@ def hook():
 def receive(hook, name: str, event: str = ""):
     entry = next(f for f in MANIFEST["fixtures"] if f["file"] == name)
     return hook.receive(event or entry["event"], entry["signature"], fixture_bytes(name))
+
+
+def ticks_during(call, interval=0.001):
+    """Run `call()` while another thread ticks every `interval` seconds; returns the call's
+    result, how long it took and how many ticks happened meanwhile. If the call holds the
+    GIL from start to end, the ticker cannot tick inside the window at all."""
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(interval)
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    time.sleep(0.01)
+    start = time.perf_counter()
+    try:
+        result = call()
+    finally:
+        end = time.perf_counter()
+        stop.set()
+        thread.join()
+    return result, end - start, sum(start < t < end for t in ticks)

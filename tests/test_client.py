@@ -1,7 +1,6 @@
 """The Mailbox API 2.0 client against a fake Help Scout on 127.0.0.1 over real HTTP."""
 
 import pickle
-import threading
 import time
 
 import pytest
@@ -15,6 +14,7 @@ from helpscout.exceptions import (
     HelpScoutValidationException,
 )
 
+from .conftest import ticks_during
 from .fake_helpscout import APP_ID, APP_SECRET, FakeHelpScout
 
 HOOK_SECRET = "hook-secret-0123456789"
@@ -292,23 +292,9 @@ def test_secrets_never_in_repr_or_errors(fake, hs):
 def test_gil_released_during_a_slow_response(fake, hs):
     hs.WebHook.create(new_hook())
     fake.slow("GET", "/v2/webhooks/1000", 1.0)
-    ticks = []
-    stop = threading.Event()
-
-    def ticker():
-        while not stop.is_set():
-            ticks.append(time.monotonic())
-            time.sleep(0.01)
-
-    t = threading.Thread(target=ticker)
-    t.start()
-    start = time.monotonic()
-    hs.WebHook.get(1000)
-    end = time.monotonic()
-    stop.set()
-    t.join()
-    assert end - start >= 0.9
-    assert len([x for x in ticks if start < x < end]) >= 20
+    hook, took, ticks = ticks_during(lambda: hs.WebHook.get(1000), interval=0.01)
+    assert hook.id == 1000 and took >= 0.9
+    assert ticks >= 20
 
 
 def test_readme_example_runs_against_the_fake(fake):
