@@ -137,6 +137,8 @@ def test_listen_in_a_subprocess_fed_by_send(tmp_path):
             env=env,
         )
         assert raw.returncode == 0
+        again = run("send", "tag.created", "--url", url, env=env)  # same bytes as in 'all'
+        assert again.returncode == 0
         host, port = url.split("//")[1].rstrip("/").split(":")
         get = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
         assert raw_http(host, int(port), get).startswith(b"HTTP/1.1 405")
@@ -146,16 +148,18 @@ def test_listen_in_a_subprocess_fed_by_send(tmp_path):
         listener.terminate()
         out, err = listener.communicate(timeout=10)
     lines = out.splitlines()
-    assert lines[-1] == "received 34: 32 accepted, 2 rejected", out
+    assert lines[-1] == "received 35: 33 accepted, 2 rejected", out
     accepted = [line for line in lines if " accepted 200" in line]
-    assert len(accepted) == 32
+    assert len(accepted) == 33
+    duplicates = [line for line in lines if line.endswith("accepted 200 (duplicate)")]
+    assert len(duplicates) == 1 and "tag.created" in duplicates[0]
     assert any(
         "convo.created" in line and "rejected 401 signature_mismatch" in line for line in lines
     )
     records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
-    assert len(records) == 32
-    assert records[-1]["event"] == "convo.status"
-    assert records[-1]["record"] == json.loads(fixture_bytes("convo.status.json"))
+    assert len(records) == 33
+    assert records[-2]["event"] == "convo.status"
+    assert records[-2]["record"] == json.loads(fixture_bytes("convo.status.json"))
     assert SECRET not in out + err
 
 

@@ -41,16 +41,15 @@ def headers(event, signature, lower=False):
 class FlaskClient:
     name = "flask"
 
-    def __init__(self, handler=None, max_body_bytes=None):
+    def __init__(self, handler=None, **options):
         from flask import Flask
 
         from helpscout.integrations.flask import webhook_blueprint
 
         app = importlib.import_module("flask_app").app if handler is None else Flask("t")
         if handler is not None:
-            kwargs = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
             app.register_blueprint(
-                webhook_blueprint(HelpScoutWebHook(secret_key=SECRET), handler, **kwargs)
+                webhook_blueprint(HelpScoutWebHook(secret_key=SECRET), handler, **options)
             )
         self.client = app.test_client()
 
@@ -66,7 +65,7 @@ class FlaskClient:
 class DjangoClient:
     name = "django"
 
-    def __init__(self, handler=None, max_body_bytes=None):
+    def __init__(self, handler=None, **options):
         import django
         from django.conf import settings
 
@@ -88,12 +87,11 @@ class DjangoClient:
 
             from helpscout.integrations.django import webhook_view
 
-            kwargs = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
             module = type(sys)("django_test_urls")
             module.urlpatterns = [
                 path(
                     "helpscout",
-                    webhook_view(HelpScoutWebHook(secret_key=SECRET), handler, **kwargs),
+                    webhook_view(HelpScoutWebHook(secret_key=SECRET), handler, **options),
                 )
             ]
             sys.modules["django_test_urls"] = module
@@ -116,7 +114,7 @@ class DjangoClient:
 class FastAPIClient:
     name = "fastapi"
 
-    def __init__(self, handler=None, max_body_bytes=None):
+    def __init__(self, handler=None, **options):
         from fastapi import FastAPI
         from fastapi.testclient import TestClient
 
@@ -126,9 +124,8 @@ class FastAPIClient:
             app = importlib.import_module("fastapi_app").app
         else:
             app = FastAPI()
-            kwargs = {} if max_body_bytes is None else {"max_body_bytes": max_body_bytes}
             app.include_router(
-                webhook_router(HelpScoutWebHook(secret_key=SECRET), handler, **kwargs)
+                webhook_router(HelpScoutWebHook(secret_key=SECRET), handler, **options)
             )
         self.client = TestClient(app)
 
@@ -147,8 +144,8 @@ CLIENTS = [FlaskClient, DjangoClient, FastAPIClient]
 def make(request):
     made = []
 
-    def factory(handler=None, max_body_bytes=None):
-        c = request.param(handler, max_body_bytes)
+    def factory(handler=None, **options):
+        c = request.param(handler, **options)
         made.append(c)
         return c
 
@@ -345,3 +342,19 @@ def test_readme_examples_are_the_tested_files(example):
     assert marker in readme, f"README lacks the {example} block"
     block = readme.split(marker, 1)[1].split("```", 1)[0]
     assert block == code
+
+
+def test_seen_hook_skips_repeated_deliveries(make):
+    handled, keys = [], set()
+
+    def seen(key):
+        repeat = key in keys
+        keys.add(key)
+        return repeat
+
+    client = make(handled.append, seen=seen)
+    name = "convo.note.created.json"
+    h = headers("convo.note.created", signature_of(name))
+    assert client.post(fixture_bytes(name), h) == (200, "ok")
+    assert client.post(fixture_bytes(name), h) == (200, "duplicate")
+    assert len(handled) == 1 and len(keys) == 1

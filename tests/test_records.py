@@ -32,7 +32,7 @@ from helpscout.models import (
 )
 from helpscout.web_hook import HelpScoutWebHookEvent, WebHookEvent
 
-from .conftest import SECRET, receive
+from .conftest import SECRET, fixture_bytes, receive
 
 
 def sign(body: bytes) -> str:
@@ -339,3 +339,25 @@ def test_keys_starting_with_double_underscore_are_reachable():
     assert r["__class__"] == "not the class"  # the payload's key is still an item
     with pytest.raises(AttributeError):
         getattr(r, "__nothing_here")
+
+
+def test_dedupe_key_is_stable_and_sensitive(hook):
+    import hashlib
+
+    body = fixture_bytes("convo.tags.json")
+    sig = HelpScoutWebHook(secret_key=SECRET).sign(body)
+    a = hook.receive("convo.tags", sig, body)
+    b = hook.receive("convo.tags", sig, body)
+    assert a.dedupe_key == b.dedupe_key == hashlib.sha256(b"convo.tags\n" + body).hexdigest()
+    changed = body.replace(b"48213", b"48214", 1)
+    c = hook.receive("convo.tags", HelpScoutWebHook(secret_key=SECRET).sign(changed), changed)
+    assert c.dedupe_key != a.dedupe_key
+    assert hook.receive("convo.merged", sig, body).dedupe_key != a.dedupe_key
+
+
+def test_html_repr_for_notebooks():
+    r = Customer.from_api(id=1, firstName="<b>Zoë</b>", emails=[{"value": "a@b.example"}])
+    html = r._repr_html_()
+    assert html.startswith("<table><caption") and "<b>Customer</b>, 3 field(s)" in html
+    assert "&lt;b&gt;Zoë&lt;/b&gt;" in html and "<b>Zoë</b>" not in html
+    assert ">first_name<" in html and ">emails<" in html

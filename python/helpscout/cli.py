@@ -159,6 +159,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     hook = _hook(args)
     lock = threading.Lock()
     counts = {"accepted": 0, "rejected": 0}
+    keys: set = set()  # dedupe keys of verified deliveries, to mark repeats
     jsonl = open(args.jsonl, "a", encoding="utf-8") if args.jsonl else None
 
     def report(event: str, cls: str, rid: object, accepted: bool, verdict: str) -> None:
@@ -208,6 +209,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
                 return self._answer(status, text)
             record = event.record
             rid = record.get("id") or record.get("user_id") or "-"
+            key = event.dedupe_key
+            with lock:
+                repeat = key in keys
+                keys.add(key)
             with lock:
                 if jsonl is not None:
                     jsonl.write(
@@ -225,7 +230,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
                         + "\n"
                     )
                     jsonl.flush()
-            report(event.event_type or "-", type(record).__name__, rid, True, "200")
+            verdict = "200 (duplicate)" if repeat else "200"
+            report(event.event_type or "-", type(record).__name__, rid, True, verdict)
             self._answer(200, "ok")
 
         def _not_allowed(self) -> None:

@@ -124,6 +124,21 @@ impl WebHookEvent {
         self.secret_index
     }
 
+    /// A key for deduplicating deliveries (Help Scout delivers at least once and sends no
+    /// delivery id): the SHA-256 hex digest of the event name and the exact body. The same
+    /// delivery sent again has the same key; any change to the body gives another.
+    #[getter]
+    fn dedupe_key(&self, py: Python<'_>) -> PyResult<String> {
+        let record = self.record.bind(py).cast::<Record>()?;
+        let mut data = self.event_type.clone().unwrap_or_default().into_bytes();
+        data.push(b'\n');
+        data.extend_from_slice(record.get().json_text().as_bytes());
+        let digest = py
+            .import("hashlib")?
+            .call_method1("sha256", (pyo3::types::PyBytes::new(py, &data),))?;
+        digest.call_method0("hexdigest")?.extract()
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let record = self.record.bind(py).repr()?;
         Ok(format!(

@@ -237,6 +237,11 @@ impl Record {
         }
     }
 
+    /// The exact JSON text of this record.
+    pub(crate) fn json_text(&self) -> &str {
+        self.doc.slice(&self.span)
+    }
+
     /// `v1` or `v2` for conversations, customers and ratings (from their keys).
     pub(crate) fn payload_version(&self) -> PyResult<Option<&'static str>> {
         Ok(self
@@ -488,7 +493,7 @@ impl Record {
 
     /// The JSON text this record was read from (exact bytes of its span).
     fn to_json(&self) -> &str {
-        self.doc.slice(&self.span)
+        self.json_text()
     }
 
     /// The snake_case names of the fields the payload carries, in payload order.
@@ -569,6 +574,34 @@ impl Record {
             }
         }
         Ok(format!("{}({})", self.kind.class_name(), parts.join(", ")))
+    }
+
+    /// A table of the fields for Jupyter and other notebooks.
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        fn escape(text: &str) -> String {
+            text.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        }
+        let members = self.members()?;
+        let mut rows = String::new();
+        for m in members {
+            let v = self.read(py, m)?;
+            let text = short_repr(v.bind(py))?.unwrap_or_else(|| "None".to_owned());
+            let short: String = text.chars().take(120).collect();
+            let ellipsis = if short.len() < text.len() { "…" } else { "" };
+            rows.push_str(&format!(
+                "<tr><th style=\"text-align:left\">{}</th><td style=\"text-align:left\"><code>{}{ellipsis}</code></td></tr>",
+                escape(&models::to_snake_case(self.key(m))),
+                escape(&short)
+            ));
+        }
+        Ok(format!(
+            "<table><caption style=\"text-align:left\"><b>{}</b>, {} field(s)</caption>{rows}</table>",
+            self.kind.class_name(),
+            members.len()
+        ))
     }
 
     fn __dir__(slf: &Bound<'_, Self>) -> PyResult<Vec<String>> {

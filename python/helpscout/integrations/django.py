@@ -6,7 +6,7 @@ from typing import Any, Callable, Optional
 
 from ..exceptions import HelpScoutRequestError, HelpScoutSecurityException
 from ..web_hook.web_hook import DEFAULT_MAX_BODY_BYTES, HelpScoutWebHook
-from . import answer_for, handler_failed
+from . import Seen, answer_for, handler_failed, is_duplicate
 
 __all__ = ["webhook_view"]
 
@@ -15,6 +15,7 @@ def webhook_view(
     hook: HelpScoutWebHook,
     handler: Callable[[Any], Any],
     max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES,
+    seen: Seen = None,
 ) -> Callable[[Any], Any]:
     """A Django view that verifies the delivery (from ``request.body``, never
     ``request.POST``) and calls ``handler(event)``."""
@@ -30,6 +31,8 @@ def webhook_view(
         except (HelpScoutSecurityException, HelpScoutRequestError) as error:
             status, text = answer_for(error)
             return HttpResponse(text, status=status, content_type="text/plain")
+        if is_duplicate(event, seen):
+            return HttpResponse("duplicate", content_type="text/plain")
         try:
             handler(event)
         except Exception:  # answered 500 so Help Scout retries

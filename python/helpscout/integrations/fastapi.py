@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional
 
 from ..exceptions import HelpScoutRequestError, HelpScoutSecurityException
 from ..web_hook.web_hook import DEFAULT_MAX_BODY_BYTES, HelpScoutWebHook
-from . import answer_for, handler_failed
+from . import Seen, answer_for, handler_failed, is_duplicate
 
 __all__ = ["webhook_event", "webhook_router"]
 
@@ -41,6 +41,7 @@ def webhook_router(
     handler: Callable[[Any], Any],
     path: str = "/helpscout",
     max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES,
+    seen: Seen = None,
 ) -> Any:
     """An ``APIRouter`` with the webhook endpoint at ``path``; ``handler(event)`` may be a
     function (run in the thread pool) or a coroutine function."""
@@ -57,6 +58,8 @@ def webhook_router(
         except (HelpScoutSecurityException, HelpScoutRequestError) as error:
             status, text = answer_for(error)
             return PlainTextResponse(text, status_code=status)
+        if is_duplicate(event, seen):
+            return PlainTextResponse("duplicate")
         try:
             if inspect.iscoroutinefunction(handler):
                 await handler(event)

@@ -6,7 +6,7 @@ from typing import Any, Callable, Optional
 
 from ..exceptions import HelpScoutRequestError, HelpScoutSecurityException
 from ..web_hook.web_hook import DEFAULT_MAX_BODY_BYTES, HelpScoutWebHook
-from . import answer_for, handler_failed
+from . import Seen, answer_for, handler_failed, is_duplicate
 
 __all__ = ["webhook_blueprint", "webhook_view"]
 
@@ -15,6 +15,7 @@ def webhook_view(
     hook: HelpScoutWebHook,
     handler: Callable[[Any], Any],
     max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES,
+    seen: Seen = None,
 ) -> Callable[[], Any]:
     """A Flask view that verifies the delivery and calls ``handler(event)``."""
     from flask import request
@@ -27,6 +28,8 @@ def webhook_view(
         except (HelpScoutSecurityException, HelpScoutRequestError) as error:
             status, text = answer_for(error)
             return text, status
+        if is_duplicate(event, seen):
+            return "duplicate", 200
         try:
             handler(event)
         except Exception:  # answered 500 so Help Scout retries
@@ -43,6 +46,7 @@ def webhook_blueprint(
     url: str = "/helpscout",
     name: str = "helpscout",
     max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES,
+    seen: Seen = None,
 ) -> Any:
     """A Blueprint with the webhook endpoint at ``url`` (POST; other methods get 405)."""
     from flask import Blueprint
@@ -50,7 +54,7 @@ def webhook_blueprint(
     blueprint = Blueprint(name, __name__)
     blueprint.add_url_rule(
         url,
-        view_func=webhook_view(hook, handler, max_body_bytes),
+        view_func=webhook_view(hook, handler, max_body_bytes, seen),
         methods=["POST", "GET", "PUT", "PATCH", "DELETE"],
     )
     return blueprint
