@@ -298,8 +298,9 @@ def test_receive_headers_any_container():
     with pytest.raises(HelpScoutRequestError) as err:
         hook.receive_headers({"X-HelpScout-Signature": sig}, body)
     assert err.value.reason == "missing_event" and err.value.http_status == 400
-    with pytest.raises(HelpScoutSecurityException):
+    with pytest.raises(HelpScoutSecurityException) as err:
         hook.receive_headers({"X-HelpScout-Signature": "bad"}, body)  # signature checked first
+    assert err.value.reason == "malformed_signature"
     with pytest.raises(HelpScoutRequestError) as err:
         hook.receive_headers({}, body, max_body_bytes=10)
     assert err.value.reason == "too_large" and err.value.http_status == 413

@@ -281,6 +281,9 @@ class Verifier:
     def verify(
         self, signature: Optional[_Bytes], data: _Bytes, encoding: str = "utf8"
     ) -> Optional[int]: ...
+    def authenticate(
+        self, signature: Optional[_Bytes], data: _Bytes, encoding: str = "utf8"
+    ) -> int: ...
     def receive(
         self,
         event_type: Optional[Union[str, bytes]],

@@ -18,10 +18,9 @@ const DETACH_BYTES: usize = 16 * 1024;
 pub(crate) const INVALID_SIGNATURE: &str = "The signature provided by this request was invalid.";
 
 fn is_utf8(encoding: &str) -> bool {
-    matches!(
-        encoding.to_ascii_lowercase().replace('-', "_").as_str(),
-        "utf8" | "utf_8"
-    )
+    ["utf8", "utf-8", "utf_8"]
+        .iter()
+        .any(|e| encoding.eq_ignore_ascii_case(e))
 }
 
 /// The bytes of a body or signature given as bytes, bytearray, memoryview or str.
@@ -92,6 +91,21 @@ impl Verifier {
     }
 }
 
+impl Verifier {
+    fn check_or_raise(
+        &self,
+        py: Python<'_>,
+        signature: Option<&Bound<'_, PyAny>>,
+        body: &[u8],
+        encoding: &str,
+    ) -> PyResult<usize> {
+        self.check(py, signature, body, encoding)?
+            .map_err(|rejection| {
+                HelpScoutSecurityException::new_err((INVALID_SIGNATURE, rejection.reason()))
+            })
+    }
+}
+
 #[pymethods]
 impl Verifier {
     #[new]
@@ -117,6 +131,20 @@ impl Verifier {
     ) -> PyResult<Option<usize>> {
         let body = bytes_of(data, encoding, "data")?;
         Ok(self.check(py, signature, &body, encoding)?.ok())
+    }
+
+    /// The index of the secret that signed `data`, or `HelpScoutSecurityException` with
+    /// the original's message and a `reason` (the check `receive` makes first).
+    #[pyo3(signature = (signature, data, encoding = "utf8"))]
+    fn authenticate(
+        &self,
+        py: Python<'_>,
+        signature: Option<&Bound<'_, PyAny>>,
+        data: &Bound<'_, PyAny>,
+        encoding: &str,
+    ) -> PyResult<usize> {
+        let body = bytes_of(data, encoding, "data")?;
+        self.check_or_raise(py, signature, &body, encoding)
     }
 
     /// Verify, then parse: a `WebHookEvent`, `HelpScoutSecurityException` for a bad
@@ -148,15 +176,7 @@ impl Verifier {
             },
         };
         let body = bytes_of(data, encoding, "data")?;
-        let index = match self.check(py, signature, &body, encoding)? {
-            Ok(i) => i,
-            Err(rejection) => {
-                return Err(HelpScoutSecurityException::new_err((
-                    INVALID_SIGNATURE,
-                    rejection.reason(),
-                )))
-            }
-        };
+        let index = self.check_or_raise(py, signature, &body, encoding)?;
         let parsed = if body.len() >= DETACH_BYTES {
             py.detach(|| Document::parse(&body))
         } else {

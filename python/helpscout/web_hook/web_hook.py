@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from .. import _core
-from ..exceptions import (
-    HelpScoutRequestError,
-    HelpScoutSecurityException,
-    HelpScoutValidationException,
-)
+from ..exceptions import HelpScoutRequestError, HelpScoutValidationException
 
 __all__ = ["HelpScoutWebHook", "WebHook"]
 
@@ -19,8 +15,6 @@ EVENT_HEADER = "X-HelpScout-Event"
 SIGNATURE_HEADER = "X-HelpScout-Signature"
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 """The largest body the request helpers accept (Help Scout's payloads are far smaller)."""
-
-_INVALID = "The signature provided by this request was invalid."
 
 
 def _text(value: Any) -> Optional[str]:
@@ -294,10 +288,7 @@ class HelpScoutWebHook(WebHook):
         event_type = get_header(headers, EVENT_HEADER)
         verifier = self._require_verifier()
         if not (event_type or "").strip():
-            if signature is None or not signature.strip():
-                raise HelpScoutSecurityException(_INVALID, "missing_signature")
-            if verifier.verify(signature, body) is None:
-                raise HelpScoutSecurityException(_INVALID, "signature_mismatch")
+            verifier.authenticate(signature, body)  # a bad signature is still answered 401
             raise HelpScoutRequestError(f"the {EVENT_HEADER} header is missing", "missing_event")
         return verifier.receive(event_type, signature, body)
 
