@@ -108,6 +108,13 @@ impl Kind {
         self == Kind::Embedded
     }
 
+    /// For an object stored under `key` in a record routed by `self`: its kind, and the
+    /// context its own members are routed by (an `_embedded` object keeps its owner's).
+    pub fn route(self, key: &str) -> (Kind, Kind) {
+        let kind = self.child(key);
+        (kind, if kind.routes_by_owner() { self } else { kind })
+    }
+
     /// Attribute names of the original library (and documented fields) that read as
     /// `None` when the payload does not carry them, besides those of [`Kind::base`].
     /// Other unknown names raise.
@@ -753,6 +760,14 @@ mod tests {
         assert_eq!(Kind::Conversation.child("customer"), Kind::Person);
         assert_eq!(Kind::Customer.child("source"), Kind::Record);
         assert_eq!(Kind::Conversation.child("_embedded"), Kind::Embedded);
+        assert_eq!(
+            Kind::Conversation.route("_embedded"),
+            (Kind::Embedded, Kind::Conversation)
+        );
+        assert_eq!(
+            Kind::Conversation.route("threads"),
+            (Kind::Thread, Kind::Thread)
+        );
         assert_eq!(
             Kind::Conversation.alias("customer"),
             Some(Alias::Path(&["primaryCustomer"]))

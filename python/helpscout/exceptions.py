@@ -109,23 +109,26 @@ class HelpScoutRateLimitException(HelpScoutRemoteException):
         self.args = (message, retry_after)
 
 
-class HelpScoutTimeoutException(HelpScoutRemoteException):
+class _NoAnswerException(HelpScoutRemoteException):
+    """Help Scout gave no HTTP answer; ``status_code`` is 0 and ``str()`` is the message."""
+
+    _reason = "no_answer"
+
+    def __init__(self, message: object) -> None:
+        super().__init__(0, message, self._reason)
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class HelpScoutTimeoutException(_NoAnswerException):
     """Help Scout did not answer within the client's ``timeout``."""
 
-    def __init__(self, message: object) -> None:
-        super().__init__(0, message, "timeout")
-        self.args = (message,)
-
-    def __str__(self) -> str:
-        return str(self.message)
+    _reason = "timeout"
 
 
-class HelpScoutConnectionException(HelpScoutRemoteException):
+class HelpScoutConnectionException(_NoAnswerException):
     """Help Scout could not be reached (DNS, refused or reset connection, TLS)."""
 
-    def __init__(self, message: object) -> None:
-        super().__init__(0, message, "connection")
-        self.args = (message,)
-
-    def __str__(self) -> str:
-        return str(self.message)
+    _reason = "connection"

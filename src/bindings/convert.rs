@@ -7,7 +7,7 @@ use crate::models::{self, Kind};
 use crate::payload::{Document, Scalar, Span};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{IntoPyDict, PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -184,5 +184,3 @@ pub(crate) fn py_to_json(
         value.get_type().name()?
     )))
 }
-
-use pyo3::types::IntoPyDict;

@@ -133,10 +133,7 @@ impl Record {
             if self.doc.json_type(&span) != JsonType::Object {
                 return Ok(None);
             }
-            let child = context.child(key);
-            if !child.routes_by_owner() {
-                context = child;
-            }
+            context = context.route(key).1;
             let members = self.doc.members(&span).map_err(payload_err)?;
             let Some(m) = members.into_iter().rev().find(|m| self.doc.key(m) == *next) else {
                 return Ok(None);
@@ -186,7 +183,7 @@ impl Record {
                 let Some(m) = members.iter().rev().find(|m| self.doc.key(m) == field) else {
                     return Ok(None);
                 };
-                let ctx = context.child(key);
+                let ctx = context.route(key).1;
                 Ok(Some(value_to_py(
                     py,
                     &self.doc,
@@ -320,12 +317,7 @@ fn serialize_value(
 ) -> PyResult<Py<PyAny>> {
     match doc.json_type(span) {
         JsonType::Object => {
-            let child = context.child(key);
-            let ctx = if child.routes_by_owner() {
-                context
-            } else {
-                child
-            };
+            let (child, ctx) = context.route(key);
             let rec = Record::new(doc.clone(), span.clone(), None, child, ctx);
             rec.serialize_to(py)
         }
@@ -461,9 +453,13 @@ impl Record {
 
     fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyString>) -> PyResult<bool> {
         let n = key.to_cow()?;
-        Ok(self.member_by_snake(&n)?.is_some()
-            || self.member_by_key(&n)?.is_some()
-            || matches!(self.find(py, &n)?, Found::Value(_)))
+        if self.member_by_snake(&n)?.is_some() || self.member_by_key(&n)?.is_some() {
+            return Ok(true);
+        }
+        match self.kind.alias(&n) {
+            Some(alias) => Ok(self.alias_value(py, alias)?.is_some()),
+            None => Ok(false),
+        }
     }
 
     /// The field's value, or `default` when the record has no such field.
@@ -700,12 +696,7 @@ pub(crate) fn new_child(
     context: Kind,
     key: &str,
 ) -> PyResult<Py<PyAny>> {
-    let kind = context.child(key);
-    let ctx = if kind.routes_by_owner() {
-        context
-    } else {
-        kind
-    };
+    let (kind, ctx) = context.route(key);
     instantiate(py, Record::new(doc.clone(), span, None, kind, ctx))
 }
 
