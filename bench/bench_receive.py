@@ -29,13 +29,12 @@ import time
 import venv
 
 HERE = pathlib.Path(__file__).resolve().parent
-SHARED = pathlib.Path(os.environ.get("HELPSCOUT_SHARED", HERE.parent.parent / "shared"))
-FIXTURES = SHARED / "helpscout" / "fixtures"
+FIXTURES = HERE.parent / "tests" / "fixtures"
 SECRET = "bench-secret-0123456789"
 
 
 def payloads() -> dict:
-    """The three bodies, built from the shared v1 fixtures and signed here."""
+    """The three bodies, built from the v1 fixtures in tests/fixtures and signed here."""
     customer = json.loads((FIXTURES / "v1" / "customer.created.json").read_bytes())
     small = {
         k: customer[k]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: Rust formatting, lints and unit tests (the Python-free core), then the Python
 # package built and checked (ruff, stubs) and its pytest suite. CI runs exactly this.
-source "$(dirname "$0")/env.sh"
+source "$(dirname "$0")/env.sh" --lint  # checks every prerequisite first
 step() { printf '\n== %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --check

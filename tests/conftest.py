@@ -1,5 +1,4 @@
 import json
-import os
 import pathlib
 import threading
 import time
@@ -7,12 +6,14 @@ import time
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SHARED = pathlib.Path(os.environ.get("HELPSCOUT_SHARED", ROOT.parent / "shared"))
-FIXTURES = SHARED / "helpscout" / "fixtures"
+# The signed Help Scout fixtures live in the repository (and the sdist), byte-exact copies of
+# the shared set; tests/test_fixtures_copy.py keeps them identical when ../shared exists.
+FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
 
 if not (FIXTURES / "manifest.json").is_file():
     raise RuntimeError(
-        f"Help Scout fixtures not found at {FIXTURES}; set HELPSCOUT_SHARED to the shared/ folder"
+        f"Help Scout fixtures not found at {FIXTURES}: the checkout or sdist is incomplete "
+        "(tests/fixtures/ must ship with the tests)"
     )
 
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_bytes())
