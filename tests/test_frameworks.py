@@ -353,7 +353,8 @@ def test_seen_hook_skips_repeated_deliveries(make):
         keys.add(key)
         return repeat
 
-    client = make(handled.append, seen=seen)
+    with pytest.deprecated_call(match="seen= is deprecated"):
+        client = make(handled.append, seen=seen)
     name = "convo.note.created.json"
     h = headers("convo.note.created", signature_of(name))
     assert client.post(fixture_bytes(name), h) == (200, "ok")

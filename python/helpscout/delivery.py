@@ -154,13 +154,18 @@ async def read_body_async(
     the body past ``limit`` and raises ``HelpScoutRequestError`` (413)."""
     parts = []
     size = 0
-    async for chunk in chunks:
-        if not chunk:
-            continue
-        parts.append(bytes(chunk))
-        size += len(chunk)
-        if limit is not None and size > limit:
-            raise _too_large(limit)
+    try:
+        async for chunk in chunks:
+            if not chunk:
+                continue
+            parts.append(bytes(chunk))
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise _too_large(limit)
+    finally:
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
     return b"".join(parts)
 
 

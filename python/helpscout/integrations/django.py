@@ -1,12 +1,12 @@
-"""Django: ``webhook_view(hook, handle)``, a csrf-exempt, POST-only view."""
+"""Django: ``webhook_view(hook, handle)``, a csrf-exempt, POST-only view: a thin translation
+onto :func:`helpscout.delivery.process`."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from ..exceptions import HelpScoutRequestError, HelpScoutSecurityException
-from ..web_hook.web_hook import DEFAULT_MAX_BODY_BYTES, HelpScoutWebHook
-from . import Seen, answer_for, handler_failed, is_duplicate
+from ..delivery import _legacy_seen, process
+from ..web_hook.web_hook import DEFAULT_MAX_BODY_BYTES, HelpScoutWebHook, request_body
 
 __all__ = ["webhook_view"]
 
@@ -15,29 +15,45 @@ def webhook_view(
     hook: HelpScoutWebHook,
     handler: Callable[[Any], Any],
     max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES,
-    seen: Seen = None,
+    seen: Optional[Callable[[str], bool]] = None,
+    *,
+    dedupe: Any = None,
+    log: Any = None,
+    refuse_mismatch: bool = False,
+    require_json: bool = False,
 ) -> Callable[[Any], Any]:
-    """A Django view that verifies the delivery (from ``request.body``, never
-    ``request.POST``) and calls ``handler(event)``."""
-    from django.http import HttpResponse, HttpResponseNotAllowed
+    """A Django view that verifies the delivery and calls ``handler(event)``.
+
+    The body is read from the request stream with a bound (``CONTENT_LENGTH`` checked
+    first; never ``request.POST``, never an unbounded ``request.body``), so
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` does not apply: ``max_body_bytes`` does. ``dedupe``,
+    ``log``, ``refuse_mismatch`` and ``require_json`` are passed to
+    :func:`helpscout.delivery.process`; ``seen`` is deprecated (use ``dedupe``).
+    """
+    from django.http import HttpResponse
     from django.views.decorators.csrf import csrf_exempt
+
+    store = _legacy_seen(dedupe, seen)
 
     @csrf_exempt
     def helpscout_webhook(request: Any) -> Any:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"], content=b"method not allowed")
-        try:
-            event = hook.receive_request(request, max_body_bytes)
-        except (HelpScoutSecurityException, HelpScoutRequestError) as error:
-            status, text = answer_for(error)
-            return HttpResponse(text, status=status, content_type="text/plain")
-        if is_duplicate(event, seen):
-            return HttpResponse("duplicate", content_type="text/plain")
-        try:
-            handler(event)
-        except Exception:  # answered 500 so Help Scout retries
-            status, text = handler_failed(event)
-            return HttpResponse(text, status=status, content_type="text/plain")
-        return HttpResponse("ok", content_type="text/plain")
+        outcome = process(
+            hook,
+            request.headers,
+            lambda: request_body(request, max_body_bytes),
+            handler,
+            dedupe=store,
+            log=log,
+            max_body_bytes=max_body_bytes,
+            method=request.method,
+            refuse_mismatch=refuse_mismatch,
+            require_json=require_json,
+        )
+        response = HttpResponse(
+            outcome.text, status=outcome.status, content_type="text/plain; charset=utf-8"
+        )
+        for name, value in outcome.headers:
+            response[name] = value
+        return response
 
     return helpscout_webhook

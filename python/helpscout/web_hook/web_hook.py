@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from .. import _core
@@ -65,6 +66,76 @@ def _content_length(headers: Any) -> Optional[int]:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _request_headers(request: Any) -> Any:
+    if callable(getattr(request, "get_data", None)):  # Flask / Werkzeug
+        return request.headers
+    return getattr(request, "headers", None) or request.META  # Django
+
+
+def _is_too_large(error: Exception) -> bool:
+    """A framework's own 413 (Werkzeug's ``RequestEntityTooLarge``, Django's
+    ``RequestDataTooBig``)."""
+    return getattr(error, "code", None) == 413 or type(error).__name__ == "RequestDataTooBig"
+
+
+def request_body(request: Any, max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES) -> bytes:
+    """The raw body of a Flask/Werkzeug request or a Django ``HttpRequest``, read with a
+    bound: the announced ``Content-Length`` is checked first, then at most
+    ``max_body_bytes`` + 1 bytes are read from the stream (a chunked body has no
+    ``Content-Length``). Raises ``HelpScoutRequestError`` (413) past the limit. The body is
+    kept, so ``request.get_data()`` / ``request.body`` still give it afterwards."""
+    from ..delivery import read_body
+
+    if callable(getattr(request, "get_data", None)):  # Flask / Werkzeug
+        length = request.content_length
+        _check_size(length, max_body_bytes)
+        try:
+            if length is not None or getattr(request, "_cached_data", None) is not None:
+                body = request.get_data(cache=True)  # bounded by Content-Length
+            else:  # chunked: the server terminates the stream; read it with a bound
+                body = read_body(request.stream, max_body_bytes)
+                request._cached_data = body  # what get_data(cache=True) would have kept
+        except Exception as error:
+            if _is_too_large(error):  # app.config["MAX_CONTENT_LENGTH"]
+                raise HelpScoutRequestError(str(error), "too_large", 413) from None
+            raise
+    elif hasattr(request, "META") and hasattr(request, "body"):  # Django
+        meta = request.META
+        length = _content_length(meta)
+        _check_size(length, max_body_bytes)
+        if "_body" in vars(request):  # read already (middleware): in memory
+            body = request.body
+        else:
+            stream = request  # file-like, bounded by CONTENT_LENGTH
+            if length is None and meta.get("wsgi.input_terminated") and "wsgi.input" in meta:
+                stream = meta["wsgi.input"]  # chunked, de-chunked by the server
+            body = read_body(stream, max_body_bytes)
+            # What HttpRequest.body does itself, so request.body / request.read() still work.
+            request._body = body
+            request._stream = io.BytesIO(body)
+    else:
+        raise TypeError(
+            f"receive_request() takes a Flask/Werkzeug or Django request, not "
+            f"{type(request).__name__}; use receive_headers(headers, body) or "
+            f"await receive_asgi(request)"
+        )
+    _check_size(len(body), max_body_bytes)
+    return body
+
+
+async def asgi_body(request: Any, max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES) -> bytes:
+    """The raw body of a Starlette/FastAPI ``Request``: the announced ``Content-Length``
+    is checked, then ``request.stream()`` is read and left at the first chunk past
+    ``max_body_bytes`` (``HelpScoutRequestError``, 413). The body is kept on the request,
+    so ``await request.body()`` still gives it."""
+    from ..delivery import read_body_async
+
+    _check_size(_content_length(request.headers), max_body_bytes)
+    body = await read_body_async(request.stream(), max_body_bytes)
+    request._body = body  # Starlette's own cache, read by request.body() and .stream()
+    return body
 
 
 def _check_secret(value: object, name: str) -> str:
@@ -296,32 +367,20 @@ class HelpScoutWebHook(WebHook):
         self, request: Any, max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES
     ) -> _core.WebHookEvent:
         """Receive a delivery from a Flask/Werkzeug request or a Django ``HttpRequest``,
-        reading the raw body the right way (``request.get_data()`` / ``request.body``, never
-        a parsed form). Errors as :meth:`receive_headers`."""
-        if callable(getattr(request, "get_data", None)):  # Flask / Werkzeug
-            headers = request.headers
-            _check_size(_content_length(headers), max_body_bytes)
-            body = request.get_data(cache=True)
-        elif hasattr(request, "META") and hasattr(request, "body"):  # Django
-            headers = getattr(request, "headers", None) or request.META
-            _check_size(_content_length(headers), max_body_bytes)
-            body = request.body
-        else:
-            raise TypeError(
-                f"receive_request() takes a Flask/Werkzeug or Django request, not "
-                f"{type(request).__name__}; use receive_headers(headers, body) or "
-                f"await receive_asgi(request)"
-            )
-        return self.receive_headers(headers, body, max_body_bytes)
+        reading the raw body (never a parsed form) and never more than ``max_body_bytes``
+        + 1 bytes of it, even when it comes chunked with no ``Content-Length``. The body
+        stays readable afterwards (``request.get_data()`` / ``request.body``). Errors as
+        :meth:`receive_headers`."""
+        body = request_body(request, max_body_bytes)
+        return self.receive_headers(_request_headers(request), body, max_body_bytes)
 
     async def receive_asgi(
         self, request: Any, max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_BYTES
     ) -> _core.WebHookEvent:
-        """Receive a delivery from a Starlette/FastAPI ``Request`` (``await request.body()``;
-        Starlette keeps the body, so the endpoint can still read it). Errors as
-        :meth:`receive_headers`."""
-        _check_size(_content_length(request.headers), max_body_bytes)
-        body = await request.body()
+        """Receive a delivery from a Starlette/FastAPI ``Request``, reading its stream up to
+        ``max_body_bytes`` + 1 bytes (then 413). Starlette keeps the body, so the endpoint
+        can still ``await request.body()``. Errors as :meth:`receive_headers`."""
+        body = await asgi_body(request, max_body_bytes)
         return self.receive_headers(request.headers, body, max_body_bytes)
 
     def receive(
