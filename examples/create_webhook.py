@@ -13,8 +13,20 @@ import sys
 
 from helpscout import HelpScout, HelpScoutWebHook
 
+REQUIRED = ("HELPSCOUT_APP_ID", "HELPSCOUT_APP_SECRET")
 
-def main(url: str) -> None:
+
+def main(url: str) -> int:
+    missing = [name for name in REQUIRED if not os.environ.get(name)]
+    if missing:
+        print(
+            f"error: set {' and '.join(missing)} first: the app id and app secret of a Help Scout"
+            " app (Your Profile → My Apps → Create My App), for example\n"
+            "  HELPSCOUT_APP_ID=... HELPSCOUT_APP_SECRET=... python examples/create_webhook.py"
+            " https://example.com/helpscout",
+            file=sys.stderr,
+        )
+        return 2
     hs = HelpScout(
         os.environ["HELPSCOUT_APP_ID"],
         os.environ["HELPSCOUT_APP_SECRET"],
@@ -34,7 +46,9 @@ def main(url: str) -> None:
     if "--keep" not in sys.argv:
         hs.WebHook.delete(hook)
         print(f"deleted webhook {hook.id} (pass --keep to keep it)")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "https://example.com/helpscout")
+    args = [arg for arg in sys.argv[1:] if arg != "--keep"]
+    sys.exit(main(args[0] if args else "https://example.com/helpscout"))

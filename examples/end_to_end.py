@@ -9,19 +9,30 @@ Run it with `bash scripts/demo.sh`.
 """
 
 import os
+import shlex
 import subprocess
 import sys
 import threading
 
+# The demo's own secret, given to `listen` and `send` through HELPSCOUT_WEBHOOK_SECRET (a
+# secret already set in the environment is deliberately not used, so it is never printed).
 SECRET = "demo-secret-change-me"
+FORGED = "forged-secret"
 
 
 def cli(*args: str) -> list:
     return [sys.executable, "-m", "helpscout", *args]
 
 
+def shown(*args: str) -> str:
+    """The command line as a person would type it (the installed script's name)."""
+    return "$ " + shlex.join(["helpscout-webhook", *args])
+
+
 def main() -> int:
     env = dict(os.environ, HELPSCOUT_WEBHOOK_SECRET=SECRET, PYTHONUNBUFFERED="1")
+    print(f"$ export HELPSCOUT_WEBHOOK_SECRET={shlex.quote(SECRET)}   # used by listen and send")
+    print(shown("listen", "--port", "0"), flush=True)
     listener = subprocess.Popen(
         cli("listen", "--port", "0"), env=env, stdout=subprocess.PIPE, text=True
     )
@@ -40,12 +51,12 @@ def main() -> int:
     reader = threading.Thread(target=relay)
     reader.start()
     try:
-        print(f"\n$ helpscout-webhook send all --url {url}", flush=True)
-        sent = subprocess.run(cli("send", "all", "--url", url), env=env)
-        print(f"\n$ helpscout-webhook send convo.created --url {url} --secret forged", flush=True)
-        forged = subprocess.run(
-            cli("send", "convo.created", "--url", url, "--secret", "forged-secret"), env=env
-        )
+        send_all = ("send", "all", "--url", url)
+        print("\n" + shown(*send_all), flush=True)
+        sent = subprocess.run(cli(*send_all), env=env)
+        send_forged = ("send", "convo.created", "--url", url, "--secret", FORGED)
+        print("\n" + shown(*send_forged), flush=True)
+        forged = subprocess.run(cli(*send_forged), env=env)
     finally:
         listener.terminate()
         listener.wait(timeout=10)

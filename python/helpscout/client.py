@@ -110,6 +110,9 @@ class HelpScout:
             retries,
         )
         self.WebHook = WebHookApi(self._client)
+        # For repr only: where requests go and how they authenticate (never a credential).
+        self._base_url = base_url.rstrip("/")
+        self._auth = "access_token" if access_token is not None else "client_credentials"
 
     def __repr__(self) -> str:
-        return f"HelpScout({self._client!r})"
+        return f"HelpScout(base_url={self._base_url!r}, auth={self._auth!r})"
