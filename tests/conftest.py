@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from .services import *  # noqa: F403 - real service fixtures (redis_server, celery_workers, ...)
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # The signed Help Scout fixtures live in the repository (and the sdist), byte-exact copies of
 # the shared set; tests/test_fixtures_copy.py keeps them identical when ../shared exists.
