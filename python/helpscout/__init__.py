@@ -9,6 +9,7 @@ from . import exceptions
 from ._core import Record as BaseModel
 from ._core import WebHookEvent, __version__
 from .client import HelpScout
+from .router import Router
 from .web_hook import HelpScoutWebHook, HelpScoutWebHookEvent
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "HelpScout",
     "HelpScoutWebHook",
     "HelpScoutWebHookEvent",
+    "Router",
     "WebHookEvent",
     "__version__",
     "exceptions",
