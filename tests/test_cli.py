@@ -148,7 +148,7 @@ def test_listen_in_a_subprocess_fed_by_send(tmp_path):
         listener.terminate()
         out, err = listener.communicate(timeout=10)
     lines = out.splitlines()
-    assert lines[-1] == "received 35: 33 accepted, 2 rejected", out
+    assert lines[-1] == "received 36: 33 accepted, 3 rejected", out
     accepted = [line for line in lines if " accepted 200" in line]
     assert len(accepted) == 33
     duplicates = [line for line in lines if line.endswith("accepted 200 (duplicate)")]
@@ -156,10 +156,23 @@ def test_listen_in_a_subprocess_fed_by_send(tmp_path):
     assert any(
         "convo.created" in line and "rejected 401 signature_mismatch" in line for line in lines
     )
-    records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
-    assert len(records) == 33
-    assert records[-2]["event"] == "convo.status"
-    assert records[-2]["record"] == json.loads(fixture_bytes("convo.status.json"))
+    assert any(line.endswith("rejected 405 method_not_allowed") for line in lines)
+    assert any(line.endswith("rejected 400 bad_content_length") for line in lines)
+    # every verified delivery once (the repeat is not handled again), as a replayable envelope
+    envelopes = [json.loads(line) for line in jsonl.read_text(encoding="ascii").splitlines()]
+    assert len(envelopes) == 32
+    last = envelopes[-1]
+    assert set(last) >= {"event_type", "body", "signature", "secret_index", "dedupe_key"}
+    assert last["event_type"] == "convo.status"
+    assert last["body"].encode("utf-8") == fixture_bytes("convo.status.json")
+    assert last["signature"] == signature_of("convo.status.json")
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    for envelope in envelopes:
+        event = hook.receive(
+            envelope["event_type"], envelope["signature"], envelope["body"].encode("utf-8")
+        )
+        assert event.dedupe_key == envelope["dedupe_key"]
+        assert event.secret_index == envelope["secret_index"] == 0
     assert SECRET not in out + err
 
 

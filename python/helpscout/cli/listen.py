@@ -1,0 +1,507 @@
+"""``listen``: a local receiver that verifies and prints each delivery.
+
+It serves HTTP/1.1 from the standard library's ``http.server``, made strict, because it
+faces whatever reaches its port:
+
+- every request gets exactly one answer; a request it cannot take is refused and the
+  connection closed, so nothing hidden in a body is ever read as a second request:
+  ``Transfer-Encoding`` (any value) is refused with 400, so are a duplicate or malformed
+  ``Content-Length`` and duplicate signature/event/content-type headers;
+- a body over ``--max-body-bytes`` is refused with 413 before it is read;
+- each request must arrive within ``--timeout`` seconds (408 and closed otherwise, however
+  slowly its bytes drip), and at most ``--max-connections`` connections are served at once
+  (others get 503 at once), so stalled clients cannot pile up threads;
+- any error inside is answered 500 with one line on standard error, never a dropped
+  connection;
+- every value printed is escaped (no control characters or terminal escapes reach the
+  terminal), and ``--jsonl`` writes each verified delivery as a replayable envelope (event
+  name, exact body text, signature, ``secret_index``, ``dedupe_key``).
+
+The delivery itself goes through :func:`helpscout.delivery.process`, like every endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import json
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import IO, Any, Dict, Optional, Sequence, Tuple
+
+from .. import __version__
+from ..delivery import Outcome, _envelope, _escape, process
+from ..web_hook.web_hook import (
+    DEFAULT_MAX_BODY_BYTES,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    HelpScoutWebHook,
+)
+from .common import EXIT_OK, CliError, add_secret, command, hook_from
+
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
+_SINGLE_HEADERS = (EVENT_HEADER, SIGNATURE_HEADER, "Content-Type")
+_ID_WIDTH = 36  # a UUID (Beacon chat ids)
+_EVENT_WIDTH = 38
+
+
+class _Repeats:
+    """An in-memory dedupe store (the ``claim -> ticket`` protocol of
+    ``helpscout.dedupe``), so a repeat is answered ``duplicate`` and shown as such."""
+
+    def __init__(self, max_keys: int = 100_000) -> None:
+        self.lock = threading.Lock()
+        self.states: collections.OrderedDict[str, str] = collections.OrderedDict()
+        self.max_keys = max_keys
+
+    def claim(self, key: str) -> _Ticket:
+        with self.lock:
+            state = self.states.get(key)
+            if state is not None:
+                return _Ticket(self, key, state)
+            self.states[key] = "busy"
+            while len(self.states) > self.max_keys:
+                self.states.popitem(last=False)
+            return _Ticket(self, key, "new")
+
+    def _settle(self, key: str, done: bool) -> bool:
+        with self.lock:
+            if self.states.get(key) != "busy":
+                return False
+            if done:
+                self.states[key] = "done"
+            else:
+                del self.states[key]
+            return True
+
+
+class _Ticket:
+    def __init__(self, store: _Repeats, key: str, state: str) -> None:
+        self.store, self.key, self.state = store, key, state
+
+    def commit(self) -> bool:
+        return self.state == "new" and self.store._settle(self.key, True)
+
+    def release(self) -> bool:
+        return self.state == "new" and self.store._settle(self.key, False)
+
+
+class _Watchdog(threading.Thread):
+    """Ends requests that take longer than ``timeout`` seconds to arrive, however slowly
+    their bytes drip: it shuts the connection's reading side, so the blocked read returns
+    and the handler answers 408."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(name="helpscout-listen-watchdog", daemon=True)
+        self.timeout = timeout
+        self.lock = threading.Lock()
+        self.deadlines: Dict[_Handler, float] = {}
+        self.stopped = threading.Event()
+
+    def arm(self, handler: _Handler) -> None:
+        with self.lock:
+            self.deadlines[handler] = time.monotonic() + self.timeout
+
+    def disarm(self, handler: _Handler) -> None:
+        with self.lock:
+            self.deadlines.pop(handler, None)
+
+    def run(self) -> None:
+        tick = min(0.25, self.timeout / 4)
+        while not self.stopped.wait(tick):
+            now = time.monotonic()
+            with self.lock:
+                expired = [h for h, deadline in self.deadlines.items() if deadline <= now]
+                for handler in expired:
+                    del self.deadlines[handler]
+            for handler in expired:
+                handler.expire()
+
+
+class _Listener:
+    """The state shared by every connection: the hook, options, counts and output."""
+
+    def __init__(self, hook: HelpScoutWebHook, args: argparse.Namespace) -> None:
+        self.hook = hook
+        self.max_body_bytes: int = args.max_body_bytes
+        self.timeout: float = args.timeout
+        self.refuse_mismatch: bool = args.refuse_mismatch
+        self.require_json: bool = args.require_json
+        self.repeats = _Repeats()
+        self.lock = threading.Lock()
+        self.counts = {"accepted": 0, "rejected": 0}
+        self.jsonl: Optional[IO[str]] = None
+        if args.jsonl:
+            try:
+                self.jsonl = open(args.jsonl, "a", encoding="ascii", newline="\n")
+            except OSError as e:
+                raise CliError(f"cannot open {args.jsonl}: {e.strerror}") from None
+
+    def handler_for(self, signature: Optional[str]) -> Any:
+        """The delivery handler: append the envelope to the JSON-lines file."""
+
+        def keep(event: Any) -> None:
+            if self.jsonl is None:
+                return
+            line = json.dumps(_envelope(event, signature), ensure_ascii=True)
+            with self.lock:
+                self.jsonl.write(line + "\n")
+                self.jsonl.flush()
+
+        return keep
+
+    def report(self, event: object, cls: str, rid: object, ok: bool, verdict: str) -> None:
+        now = datetime.datetime.now().strftime("%H:%M:%S")
+        word = "accepted" if ok else "rejected"
+        event_text = _escape(event if event is not None else "-", _EVENT_WIDTH)
+        rid_text = _escape(rid, _ID_WIDTH)
+        with self.lock:
+            self.counts[word] += 1
+            print(
+                f"{now}  {event_text:<{_EVENT_WIDTH}} {cls:<15} {rid_text:<{_ID_WIDTH}} "
+                f"{word} {verdict}",
+                flush=True,
+            )
+
+    def report_outcome(self, outcome: Outcome, event_header: Optional[str]) -> None:
+        if outcome.event is not None:
+            record = outcome.event.record
+            event, cls, rid = outcome.event.event_type, type(record).__name__, _record_id(record)
+        else:
+            event, cls, rid = event_header, "-", "-"
+        if outcome.ok:
+            verdict = f"{outcome.status} (duplicate)" if outcome.verdict == "duplicate" else "200"
+            if outcome.verdict not in ("accepted", "duplicate"):
+                verdict = f"{outcome.status} {outcome.verdict}"
+        else:
+            reason = getattr(outcome.error, "reason", None) or outcome.verdict
+            verdict = f"{outcome.status} {_escape(reason, 40)}"
+        self.report(event, cls, rid, outcome.ok, verdict)
+        if outcome.status >= 500 and outcome.error is not None:
+            error_line(f"{outcome.verdict}: {type(outcome.error).__name__}: {outcome.error}")
+
+    def close(self) -> None:
+        if self.jsonl is not None:
+            self.jsonl.close()
+
+
+def error_line(text: str) -> None:
+    """One escaped line on standard error."""
+    try:
+        print(f"helpscout-webhook: {_escape(text, 300)}", file=sys.stderr, flush=True)
+    except Exception:  # pragma: no cover - stderr gone
+        pass
+
+
+def _record_id(record: Any) -> object:
+    """The record's id (or user id) for the id column; ``-`` when there is none or it
+    cannot be read."""
+    for key in ("id", "user_id"):
+        try:
+            value = record[key]
+        except Exception:
+            continue
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            try:
+                return str(value)
+            except ValueError:  # an integer too long to print
+                return "-"
+    return "-"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One connection, served strictly (see the module docstring)."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = f"helpscout-webhook/{__version__}"
+    sys_version = ""
+    server: _Server
+
+    def setup(self) -> None:
+        self.timeout = self.server.listener.timeout  # each read and write
+        self.expired = False
+        self.answered = False
+        super().setup()
+
+    def expire(self) -> None:
+        """Called by the watchdog: the request took too long to arrive."""
+        self.expired = True
+        try:
+            self.connection.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # every request is reported by report(), escaped
+
+    def send_error(
+        self, code: int, message: Optional[str] = None, explain: Optional[str] = None
+    ) -> None:
+        """The standard library's protocol errors (bad request line, header too long, ...),
+        as a short plain text that echoes nothing of the request."""
+        self.close_connection = True
+        try:
+            phrase = HTTPStatus(code).phrase.lower()
+        except ValueError:
+            phrase = "error"
+        self.server.listener.report("-", "-", "-", False, f"{code} {phrase.replace(' ', '_')}")
+        self._answer(code, phrase, close=True)
+
+    def _answer(
+        self, status: int, text: str, extra: Sequence[Tuple[str, str]] = (), close: bool = False
+    ) -> None:
+        if self.answered:
+            return
+        self.answered = True
+        data = (text + "\n").encode("utf-8")
+        if close:
+            self.close_connection = True
+        try:
+            self.send_response(status)
+            for name, value in extra:
+                self.send_header(name, value)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if getattr(self, "command", None) != "HEAD":
+                self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+    def _refuse(self, status: int, reason: str, text: Optional[str] = None) -> None:
+        """Answer an error and close the connection (the rest of it is not read)."""
+        event = self.headers.get(EVENT_HEADER) if self.headers is not None else None
+        self.server.listener.report(event, "-", "-", False, f"{status} {reason}")
+        self._answer(status, text or f"bad request: {reason}", close=True)
+
+    def _timed_out(self) -> None:
+        self._refuse(408, "timeout", "request timeout")
+
+    def handle_one_request(self) -> None:
+        watchdog = self.server.watchdog
+        watchdog.arm(self)
+        # What parse_request() would set, for an answer given before it ran.
+        self.answered = False
+        self.command = None  # type: ignore[assignment]
+        self.requestline = ""
+        self.request_version = self.protocol_version
+        self.headers = None  # type: ignore[assignment]
+        try:
+            self._one_request()
+        except (TimeoutError, socket.timeout):
+            self._timed_out()
+        except Exception as error:  # always an answer, never a dropped connection
+            error_line(f"internal error: {type(error).__name__}: {error}")
+            if not self.answered:
+                self._refuse(500, "internal_error", "internal error")
+            self.close_connection = True
+        finally:
+            watchdog.disarm(self)
+
+    def _one_request(self) -> None:
+        self.close_connection = True
+        line = self.rfile.readline(65537)
+        if not line:
+            return  # the client closed, or stayed idle past the timeout
+        if self.expired:
+            return self._timed_out()
+        if len(line) > 65536:
+            self.requestline = self.request_version = self.command = ""
+            return self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+        self.raw_requestline = line
+        if not self.parse_request():  # sent its own error (400, 431, 505, ...)
+            self.close_connection = True
+            return
+        if self.expired:
+            return self._timed_out()
+        self._receive()
+
+    def _receive(self) -> None:
+        listener = self.server.listener
+        headers = self.headers
+        if headers.get_all("Transfer-Encoding"):
+            return self._refuse(400, "transfer_encoding")  # no chunked: no smuggling
+        lengths = headers.get_all("Content-Length") or []
+        if len(lengths) > 1:
+            return self._refuse(400, "duplicate_content_length")
+        if lengths and not _CONTENT_LENGTH.fullmatch(lengths[0].strip(" \t")):
+            return self._refuse(400, "bad_content_length")
+        for name in _SINGLE_HEADERS:
+            if len(headers.get_all(name) or []) > 1:
+                return self._refuse(400, "duplicate_header")
+        length = int(lengths[0]) if lengths else 0
+        if length > listener.max_body_bytes:
+            return self._refuse(413, "too_large", "payload too large")
+        body = self._read(length)
+        if body is None:
+            return
+        outcome = process(
+            listener.hook,
+            headers,
+            body,
+            listener.handler_for(headers.get(SIGNATURE_HEADER)),
+            dedupe=listener.repeats,
+            max_body_bytes=listener.max_body_bytes,
+            method=self.command,
+            refuse_mismatch=listener.refuse_mismatch,
+            require_json=listener.require_json,
+        )
+        if self.command == "HEAD" or outcome.status >= 400:
+            self.close_connection = True
+        listener.report_outcome(outcome, headers.get(EVENT_HEADER))
+        self._answer(outcome.status, outcome.text, outcome.headers)
+
+    def _read(self, length: int) -> Optional[bytes]:
+        """Exactly ``length`` body bytes, or ``None`` when the client was too slow (408)
+        or stopped early (400), answered here."""
+        parts = []
+        remaining = length
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 64 * 1024))
+            if self.expired:
+                self._timed_out()
+                return None
+            if not chunk:
+                self._refuse(400, "incomplete_body")
+                return None
+            parts.append(chunk)
+            remaining -= len(chunk)
+        self.server.watchdog.disarm(self)  # the request is in: handling is not timed
+        self.close_connection = False
+        return b"".join(parts)
+
+
+class _Server(ThreadingHTTPServer):
+    """A thread per connection, at most ``max_connections`` at once (503 beyond)."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: Tuple[str, int], listener: _Listener, max_connections: int) -> None:
+        self.listener = listener
+        self.slots = threading.BoundedSemaphore(max_connections)
+        self.watchdog = _Watchdog(listener.timeout)
+        super().__init__(address, _Handler)
+        self.watchdog.start()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            self._busy(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def _busy(self, request: socket.socket) -> None:
+        data = b"busy\n"
+        answer = (
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Length: %d\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%s"
+            % (len(data), data)
+        )
+        try:
+            request.settimeout(0.5)
+            request.sendall(answer)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+        self.listener.report("-", "-", "-", False, "503 too_many_connections")
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        error_line(f"connection error: {type(error).__name__}: {error}")
+
+    def server_close(self) -> None:
+        self.watchdog.stopped.set()
+        super().server_close()
+
+
+def _listen_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--port", type=int, default=8765, help="port; 0 picks a free one (default: %(default)s)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    p.add_argument(
+        "--jsonl",
+        metavar="FILE",
+        help="append each verified delivery to FILE as a replayable JSON envelope",
+    )
+    p.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help="answer 413 above this size (default: %(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds a request may take to arrive; 408 after (default: %(default)s)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=64,
+        help="connections served at once; 503 beyond (default: %(default)s)",
+    )
+    p.add_argument(
+        "--refuse-mismatch",
+        action="store_true",
+        help="answer 400 when the body's shape does not fit the event name",
+    )
+    p.add_argument(
+        "--require-json", action="store_true", help="answer 415 unless Content-Type is JSON"
+    )
+    add_secret(p)
+
+
+@command("listen", "run a local receiver that verifies and prints each delivery", _listen_args, 50)
+def cmd_listen(args: argparse.Namespace) -> int:
+    hook = hook_from(args)
+    if args.timeout <= 0 or args.max_connections < 1 or args.max_body_bytes < 0:
+        raise CliError("--timeout and --max-connections must be positive")
+    listener = _Listener(hook, args)
+    try:
+        server = _Server((args.host, args.port), listener, args.max_connections)
+    except OSError as e:
+        listener.close()
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
+    host, port = server.server_address[:2]
+    print(f"listening on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+
+    def stop(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        listener.close()
+    counts = listener.counts
+    total = counts["accepted"] + counts["rejected"]
+    print(
+        f"received {total}: {counts['accepted']} accepted, {counts['rejected']} rejected",
+        flush=True,
+    )
+    return EXIT_OK
