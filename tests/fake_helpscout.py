@@ -52,6 +52,7 @@ class FakeHelpScout:
     def __init__(self, page_size: int = 50, token_lifetime: int = 172800) -> None:
         self.requests: List[Seen] = []
         self.webhooks: Dict[int, Dict[str, Any]] = {}
+        self.secrets: Dict[int, str] = {}  # the secret of each webhook (never returned)
         self.next_id = 1000
         self.tokens: Dict[str, float] = {}  # token -> expiry (monotonic)
         self.token_count = 0
@@ -110,6 +111,11 @@ class FakeHelpScout:
     def slow(self, method: str, path: str, delay: float) -> None:
         """Answer the next `method path` request normally, after `delay` seconds."""
         self.script.append(Scripted(method, path, 0, delay=delay, passthrough=True))
+
+    def disable(self, wid: int) -> None:
+        """Disable a webhook as Help Scout does after 10 discarded deliveries."""
+        with self.lock:
+            self.webhooks[wid]["state"] = "disabled"
 
     def expire_tokens(self) -> None:
         with self.lock:
@@ -201,7 +207,9 @@ class FakeHelpScout:
             problems = self.validate(r)
             if problems:
                 return self.error(400, "Validation error", problems)
-            self.webhooks[wid] = self.stored(wid, r.json)
+            # A PUT without `state` keeps the current one (Help Scout's behaviour is not
+            # documented; the client always sends the state it wants).
+            self.webhooks[wid] = self.stored(wid, r.json, self.webhooks[wid]["state"])
             return 204, {}, b""
         if r.method == "DELETE":
             del self.webhooks[wid]
@@ -227,11 +235,12 @@ class FakeHelpScout:
             )
         return problems
 
-    def stored(self, wid: int, data: Dict[str, Any]) -> Dict[str, Any]:
+    def stored(self, wid: int, data: Dict[str, Any], state: str = "enabled") -> Dict[str, Any]:
+        self.secrets[wid] = data["secret"]
         return {
             "id": wid,
             "url": data["url"],
-            "state": data.get("state", "enabled"),
+            "state": data.get("state", state),
             "events": data["events"],
             "notification": data.get("notification", False),
             "payloadVersion": data.get("payloadVersion", "V2"),

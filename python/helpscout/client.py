@@ -13,12 +13,14 @@ policy.
 from __future__ import annotations
 
 import json
-from typing import Any, List, Optional, Union
+from dataclasses import dataclass
+from typing import Any, List, Optional, Sequence, Union
 
 from . import _core
+from .exceptions import HelpScoutValidationException
 from .web_hook.web_hook import HelpScoutWebHook, WebHook
 
-__all__ = ["HelpScout", "WebHookApi"]
+__all__ = ["HelpScout", "WebHookApi", "WebHookHealth"]
 
 
 class WebHookApi:
@@ -59,6 +61,208 @@ class WebHookApi:
         if id is None:
             raise ValueError("the webhook has no id")
         self._client.delete_webhook(_id(id))
+
+    # -- keeping webhooks healthy ---------------------------------------------------------
+    def ensure(
+        self,
+        url: str,
+        events: Sequence[str],
+        *,
+        label: Optional[str] = None,
+        mailbox_ids: Optional[Sequence[int]] = None,
+        payload_version: str = "V2",
+        notification: bool = False,
+        secret: Optional[str] = None,
+        allow_unknown_events: bool = False,
+    ) -> HelpScoutWebHook:
+        """Make sure exactly this webhook exists and is enabled; idempotent.
+
+        The webhook is found by ``url`` (and ``label``, when given: a ``None`` label matches
+        any and keeps it). None found: it is created. One found: it is updated only if its
+        events (in any order), mailbox ids (``None``: all mailboxes), payload version,
+        notification flag or label differ, or it is disabled (it is re-enabled). Several
+        found: ``HelpScoutValidationException`` (reason ``ambiguous``); give a label.
+
+        Help Scout's create and update both require the secret (and never return it), so
+        ``secret`` is needed whenever something must change (reason ``secret_required``
+        otherwise). It is sent as given: pass the current secret; changing it is
+        :meth:`rotate_secret`'s job. Returns the webhook as Help Scout now has it, with
+        ``secret_key`` set to ``secret``.
+        """
+        if not isinstance(url, str) or not url:
+            raise HelpScoutValidationException("url must be a non-empty str", "bad_url")
+        if isinstance(events, str) or not all(isinstance(e, str) for e in events):
+            raise HelpScoutValidationException("events must be a list of event names")
+        wanted_events = list(dict.fromkeys(events))
+        if not wanted_events:
+            raise HelpScoutValidationException("events must name at least one event")
+        matches = [h for h in self.list() if h.url == url and (label is None or h.label == label)]
+        if len(matches) > 1:
+            ids = ", ".join(str(h.id) for h in matches)
+            raise HelpScoutValidationException(
+                f"{len(matches)} webhooks have this url (ids {ids}); give label= to pick one",
+                "ambiguous",
+            )
+        wanted = HelpScoutWebHook(
+            url=url,
+            events=wanted_events,
+            label=label if label is not None or not matches else matches[0].label,
+            notification=bool(notification),
+            payload_version=payload_version,
+            mailbox_ids=None if mailbox_ids is None else [_id(m) for m in mailbox_ids],
+            state="enabled",
+        )
+        if matches and _same_settings(matches[0], wanted):
+            current = matches[0]
+            if secret is not None:
+                current.secret_key = secret
+            return current
+        if secret is None:
+            action = "update" if matches else "create"
+            raise HelpScoutValidationException(
+                f"ensure() must {action} this webhook and Help Scout requires its secret for "
+                "that: pass secret=",
+                "secret_required",
+            )
+        wanted.secret_key = secret
+        if matches:
+            wanted.id = matches[0].id
+            self.update(wanted, allow_unknown_events)
+        else:
+            self.create(wanted, allow_unknown_events)
+        result = self.get(_id(wanted.id))
+        result.secret_key = secret
+        return result
+
+    def health(self) -> List[WebHookHealth]:
+        """Every webhook with its ``state``; ``disabled`` ones are flagged (Help Scout
+        disables a webhook after 10 deliveries were discarded, or at once on an answer 410,
+        and says nothing)."""
+        return [WebHookHealth(h) for h in self.list()]
+
+    def enable(
+        self, hook_or_id: Union[WebHook, int], secret: Optional[str] = None
+    ) -> HelpScoutWebHook:
+        """Re-enable a webhook (``state`` ``enabled``), keeping its other settings.
+
+        Help Scout's update requires the secret: ``secret=``, or a webhook object whose
+        ``secret_key`` is set. Returns the webhook as Help Scout now has it."""
+        given = hook_or_id if isinstance(hook_or_id, WebHook) else None
+        id = _id(given.id if given is not None else hook_or_id)
+        if secret is None and given is not None:
+            secret = given.secret_key
+        if secret is None:
+            raise HelpScoutValidationException(
+                "enable() needs the webhook's secret (Help Scout's update requires it): "
+                "pass secret=",
+                "secret_required",
+            )
+        hook = self.get(id)
+        if hook.state != "enabled":
+            hook.secret_key = secret
+            hook.state = "enabled"
+            self.update(hook, allow_unknown_events=True)
+            hook = self.get(id)
+        hook.secret_key = secret
+        return hook
+
+    def rotate_secret(self, hook: WebHook, new_secret: str) -> HelpScoutWebHook:
+        """Give webhook ``hook.id`` a new secret; returns a ``HelpScoutWebHook`` that
+        accepts both the new secret (``secret_key``) and the old one (``secret_keys``), so
+        deliveries signed before the switch (and their retries) still verify.
+
+        ``hook.secret_key`` must be the current secret. The other settings are kept as Help
+        Scout has them. Runbook: docs/operations.md, "Rotating the secret".
+        """
+        if not isinstance(hook, WebHook):
+            raise TypeError(f"expected a HelpScoutWebHook, not {type(hook).__name__}")
+        id = _id(hook.id)
+        old = hook.secret_key
+        if not old:
+            raise HelpScoutValidationException(
+                "hook.secret_key must be the current secret, so that the returned hook "
+                "still accepts deliveries signed with it",
+                "secret_required",
+            )
+        checked = HelpScoutWebHook(secret_key=new_secret).secret_key
+        if checked == old:
+            raise HelpScoutValidationException("the new secret is the current one", "same_secret")
+        current = self.get(id)
+        current.secret_key = checked
+        self.update(current, allow_unknown_events=True)
+        older = [old] + [s for s in hook.secret_keys if s not in (old, checked)]
+        rotated = HelpScoutWebHook(
+            id=id,
+            url=current.url,
+            events=list(current.events),
+            label=current.label,
+            notification=current.notification,
+            payload_version=current.payload_version,
+            mailbox_ids=current.mailbox_ids,
+            state=current.state,
+            secret_keys=older,
+            secret_key=checked,
+            helpscout=hook.helpscout,
+        )
+        rotated.api_data = dict(current.api_data)
+        return rotated
+
+
+@dataclass(frozen=True)
+class WebHookHealth:
+    """One webhook's health, from :meth:`WebHookApi.health`."""
+
+    hook: HelpScoutWebHook
+
+    @property
+    def id(self) -> Optional[int]:
+        return self.hook.id
+
+    @property
+    def url(self) -> Optional[str]:
+        return self.hook.url
+
+    @property
+    def label(self) -> Optional[str]:
+        return self.hook.label
+
+    @property
+    def state(self) -> Optional[str]:
+        """``enabled`` or ``disabled`` as Help Scout reports it (``None`` if absent)."""
+        return self.hook.state
+
+    @property
+    def ok(self) -> bool:
+        """Whether Help Scout reports the webhook ``enabled``."""
+        return self.state == "enabled"
+
+    @property
+    def disabled(self) -> bool:
+        return self.state == "disabled"
+
+    @property
+    def problem(self) -> Optional[str]:
+        """What is wrong, in a sentence; ``None`` when enabled."""
+        if self.ok:
+            return None
+        if self.disabled:
+            return (
+                "disabled: Help Scout stopped delivering (after 10 discarded deliveries, or an "
+                "answer 410); fix the endpoint, then re-enable"
+            )
+        return f"state {self.state!r}: neither enabled nor disabled"
+
+
+def _same_settings(current: WebHook, wanted: WebHook) -> bool:
+    """Whether ``current`` (from the API) already has ``wanted``'s settings."""
+    return (
+        sorted(current.events or []) == sorted(wanted.events or [])
+        and (current.label or None) == (wanted.label or None)
+        and sorted(current.mailbox_ids or []) == sorted(wanted.mailbox_ids or [])
+        and (current.payload_version or "V2").upper() == (wanted.payload_version or "V2").upper()
+        and bool(current.notification) == bool(wanted.notification)
+        and current.state == "enabled"
+    )
 
 
 def _id(value: Any) -> int:
