@@ -5,9 +5,13 @@ hook = HelpScoutWebHook(secret_key=SECRET)
 event = hook.receive(headers["X-HelpScout-Event"], headers["X-HelpScout-Signature"], raw_body)
 """
 
-from . import exceptions
-from ._core import Record as BaseModel
+from . import (
+    _install_check,  # noqa: F401  (first: checks the install)
+    exceptions,
+    models,
+)
 from ._core import WebHookEvent, __version__
+from .base_model import BaseModel
 from .client import HelpScout
 from .router import Router
 from .web_hook import HelpScoutWebHook, HelpScoutWebHookEvent
@@ -21,4 +25,5 @@ __all__ = [
     "WebHookEvent",
     "__version__",
     "exceptions",
+    "models",
 ]

@@ -27,8 +27,13 @@ EVENTS: Dict[str, EventInfo] = {
 }
 """Every known event, by name."""
 
-EVENT_CHOICES: Dict[str, str] = {name: info.description for name, info in EVENTS.items()}
-"""Event name to description, as the original ``EVENT_CHOICES`` (now every event)."""
+EVENT_CHOICES: Dict[str, str] = {
+    name: info.description for name, info in EVENTS.items() if info.subscribable
+}
+"""Event name to description, the shape of the original's ``EVENT_CHOICES``
+(``helpscout.models.web_hook_event``): every event a webhook can subscribe to, so
+``WebHook(events=list(EVENT_CHOICES))`` subscribes to everything (the original's 12 are here
+with the same descriptions). ``EVENTS`` also has the events that are only delivered."""
 
 
 def record_class(event_type: str) -> type:

@@ -3,56 +3,26 @@
 Records are backed by the received JSON and convert a field to Python only when it is read.
 Every JSON key is an attribute in snake_case; see the README for the names the original
 library used that map onto v2 payloads.
+
+The record classes come from one registry in the Rust core (``helpscout._core.KINDS``); the
+original 0.1.3 module paths (``helpscout.models.customer``, ``helpscout.models.web_hook_event``,
+...) are thin modules beside this one that re-export the same classes.
 """
 
-from .._core import (
-    Address,
-    Attachment,
-    AttachmentData,
-    BaseConversation,
-    BeaconChat,
-    Chat,
-    Conversation,
-    Customer,
-    CustomField,
-    Deleted,
-    Email,
-    Embedded,
-    Field,
-    Folder,
-    Mailbox,
-    MailboxRef,
-    Option,
-    Organization,
-    Person,
-    Phone,
-    Ping,
-    Rating,
-    Record,
-    SearchConversation,
-    SearchCustomer,
-    SocialProfile,
-    Source,
-    SurveyResponse,
-    Tag,
-    Thread,
-    User,
-    UserStatus,
-    WebHookEvent,
-    Website,
-    Workflow,
-)
-from ..web_hook.web_hook import WebHook
+from typing import TYPE_CHECKING, Tuple
 
-BaseModel = Record
-"""The original's base class name for records."""
+from .. import _core
+from .._core import Record, WebHookEvent
+from ..web_hook.web_hook import HelpScoutWebHook, WebHook
 
-__all__ = [
+if TYPE_CHECKING:  # the record classes, named for type checkers (the stub's ``__all__``)
+    from .._core import *  # noqa: F403
+
+_KINDS_BEFORE_REGISTRY = (
     "Address",
     "Attachment",
     "AttachmentData",
     "BaseConversation",
-    "BaseModel",
     "BeaconChat",
     "Chat",
     "Conversation",
@@ -71,7 +41,6 @@ __all__ = [
     "Phone",
     "Ping",
     "Rating",
-    "Record",
     "SearchConversation",
     "SearchCustomer",
     "SocialProfile",
@@ -81,8 +50,19 @@ __all__ = [
     "Thread",
     "User",
     "UserStatus",
-    "WebHook",
-    "WebHookEvent",
     "Website",
     "Workflow",
-]
+)
+"""The record classes as listed here before ``_core.KINDS`` existed; used only by an older
+build of the extension."""
+
+KINDS: Tuple[str, ...] = tuple(getattr(_core, "KINDS", None) or _KINDS_BEFORE_REGISTRY)
+"""The name of every record class, from the core's registry."""
+
+globals().update({name: getattr(_core, name) for name in KINDS})
+
+BaseModel = Record
+"""The original's base class name for records."""
+
+__all__ = ["KINDS", "BaseModel", "HelpScoutWebHook", "Record", "WebHook", "WebHookEvent"]
+__all__ += sorted(set(KINDS) - set(__all__))
