@@ -33,8 +33,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 
@@ -45,11 +49,13 @@ __all__ = [
     "Service",
     "celery_workers",
     "free_port",
+    "post",
     "postgres_dsn",
     "postgres_server",
     "redis_client",
     "redis_factory",
     "redis_server",
+    "serve_wsgi",
     "start_postgres",
     "start_redis",
     "wait_for",
@@ -495,3 +501,35 @@ def postgres_dsn(postgres_server: PostgresServer) -> Any:
         postgres_server.restart()
     with psycopg.connect(postgres_server.dsn(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- HTTP -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def serve_wsgi(app: Any) -> Iterator[str]:
+    """Serve a WSGI app on 127.0.0.1 (Werkzeug's threaded server) and yield its base URL;
+    the server is shut down on exit."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def post(url: str, body: bytes, headers: Dict[str, str], timeout: float = 10) -> Tuple[int, str]:
+    """POST ``body`` and return the status and the answer's text (non-2xx included)."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status, answer.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode("utf-8", "replace")

@@ -71,8 +71,7 @@ def event_from_envelope(hook: Any, envelope: Any) -> Any:
         isinstance(envelope.get(name), str) for name in _ENVELOPE_KEYS
     ):
         raise HelpScoutRequestError(
-            "a queued Help Scout delivery must be a dict with str event_type, body and "
-            "signature",
+            "a queued Help Scout delivery must be a dict with str event_type, body and signature",
             "bad_envelope",
         )
     receive_envelope = getattr(hook, "receive_envelope", None)
