@@ -55,6 +55,7 @@ __all__ = [
     "redis_client",
     "redis_factory",
     "redis_server",
+    "serve_asgi",
     "serve_wsgi",
     "start_postgres",
     "start_redis",
@@ -521,6 +522,27 @@ def serve_wsgi(app: Any) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def serve_asgi(app: Any) -> Iterator[str]:
+    """Serve an ASGI app on 127.0.0.1 with uvicorn (in a thread) and yield its base URL;
+    the server is shut down on exit."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started, 10, "uvicorn to start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
         thread.join(timeout=10)
 
 
