@@ -13,7 +13,7 @@ import sys
 from typing import Optional, Sequence
 
 from .. import __version__
-from . import events, listen, send, sign  # noqa: F401  (each registers its commands)
+from . import events, hooks, listen, log, send, sign  # noqa: F401  (each registers its commands)
 from .common import (
     COMMANDS,
     EXIT_BROKEN_PIPE,

@@ -18,6 +18,12 @@ faces whatever reaches its port:
   name, exact body text, signature, ``secret_index``, ``dedupe_key``).
 
 The delivery itself goes through :func:`helpscout.delivery.process`, like every endpoint.
+
+``--log PATH`` records every delivery in a ``SQLiteLog`` first (see ``helpscout-webhook
+log``). ``--forward-to URL`` makes it a relay for development: each verified delivery is
+sent on to URL with its exact bytes and headers, the line printed shows the downstream
+status, and a downstream failure is answered 500 (so the sender retries) and logged as
+``handler_error``. Repeats are forwarded too: the downstream endpoint does its own dedupe.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from ..web_hook.web_hook import (
     HelpScoutWebHook,
 )
 from .common import EXIT_OK, CliError, add_secret, command, hook_from
+from .log import check_url, send_raw
 
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
 _SINGLE_HEADERS = (EVENT_HEADER, SIGNATURE_HEADER, "Content-Type")
@@ -137,6 +144,18 @@ class _Listener:
         self.repeats = _Repeats()
         self.lock = threading.Lock()
         self.counts = {"accepted": 0, "rejected": 0}
+        self.forward_to: Optional[str] = args.forward_to
+        self.forward_timeout: float = args.forward_timeout
+        self.log: Any = None
+        if args.log:
+            from ..log import DeliveryLogError
+            from ..log.sqlite import SQLiteLog
+
+            try:
+                self.log = SQLiteLog(args.log)
+                self.log.count()  # opens it now: a bad path is an error at start
+            except (DeliveryLogError, ValueError) as e:
+                raise CliError(str(e)) from None
         self.jsonl: Optional[IO[str]] = None
         if args.jsonl:
             try:
@@ -144,18 +163,38 @@ class _Listener:
             except OSError as e:
                 raise CliError(f"cannot open {args.jsonl}: {e.strerror}") from None
 
-    def handler_for(self, signature: Optional[str]) -> Any:
-        """The delivery handler: append the envelope to the JSON-lines file."""
+    def handler_for(
+        self,
+        signature: Optional[str],
+        headers: Any = None,
+        body: bytes = b"",
+        note: Optional[Dict[str, str]] = None,
+    ) -> Any:
+        """The delivery handler: append the envelope to the JSON-lines file; with
+        ``--forward-to``, send the exact bytes and headers on (``note["downstream"]`` says
+        how it went; a non-2xx or unreachable downstream raises, so the answer is 500)."""
 
         def keep(event: Any) -> None:
-            if self.jsonl is None:
-                return
-            line = json.dumps(_envelope(event, signature), ensure_ascii=True)
-            with self.lock:
-                self.jsonl.write(line + "\n")
-                self.jsonl.flush()
+            if self.jsonl is not None:
+                line = json.dumps(_envelope(event, signature), ensure_ascii=True)
+                with self.lock:
+                    self.jsonl.write(line + "\n")
+                    self.jsonl.flush()
+            if self.forward_to is not None:
+                self.forward(headers, body, note if note is not None else {})
 
         return keep
+
+    def forward(self, headers: Any, body: bytes, note: Dict[str, str]) -> None:
+        url = self.forward_to or ""
+        try:
+            status, ms, _ = send_raw(url, dict(headers.items()), body, self.forward_timeout)
+        except CliError as e:
+            note["downstream"] = "-> unreachable"
+            raise DownstreamError(str(e)) from None
+        note["downstream"] = f"-> {status} in {ms:.1f} ms"
+        if not 200 <= status < 300:
+            raise DownstreamError(f"{url} answered {status}")
 
     def report(self, event: object, cls: str, rid: object, ok: bool, verdict: str) -> None:
         now = datetime.datetime.now().strftime("%H:%M:%S")
@@ -170,7 +209,9 @@ class _Listener:
                 flush=True,
             )
 
-    def report_outcome(self, outcome: Outcome, event_header: Optional[str]) -> None:
+    def report_outcome(
+        self, outcome: Outcome, event_header: Optional[str], downstream: Optional[str] = None
+    ) -> None:
         if outcome.event is not None:
             record = outcome.event.record
             event, cls, rid = outcome.event.event_type, type(record).__name__, _record_id(record)
@@ -183,6 +224,8 @@ class _Listener:
         else:
             reason = getattr(outcome.error, "reason", None) or outcome.verdict
             verdict = f"{outcome.status} {_escape(reason, 40)}"
+        if downstream:
+            verdict = f"{verdict} {downstream}"
         self.report(event, cls, rid, outcome.ok, verdict)
         if outcome.status >= 500 and outcome.error is not None:
             error_line(f"{outcome.verdict}: {type(outcome.error).__name__}: {outcome.error}")
@@ -190,6 +233,12 @@ class _Listener:
     def close(self) -> None:
         if self.jsonl is not None:
             self.jsonl.close()
+        if self.log is not None:
+            self.log.close()
+
+
+class DownstreamError(Exception):
+    """The ``--forward-to`` endpoint answered non-2xx or could not be reached."""
 
 
 def error_line(text: str) -> None:
@@ -345,12 +394,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read(length)
         if body is None:
             return
+        note: Dict[str, str] = {}
         outcome = process(
             listener.hook,
             headers,
             body,
-            listener.handler_for(headers.get(SIGNATURE_HEADER)),
-            dedupe=listener.repeats,
+            listener.handler_for(headers.get(SIGNATURE_HEADER), headers, body, note),
+            dedupe=None if listener.forward_to else listener.repeats,
+            log=listener.log,
             max_body_bytes=listener.max_body_bytes,
             method=self.command,
             refuse_mismatch=listener.refuse_mismatch,
@@ -358,7 +409,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if self.command == "HEAD" or outcome.status >= 400:
             self.close_connection = True
-        listener.report_outcome(outcome, headers.get(EVENT_HEADER))
+        listener.report_outcome(outcome, headers.get(EVENT_HEADER), note.get("downstream"))
         self._answer(outcome.status, outcome.text, outcome.headers)
 
     def _read(self, length: int) -> Optional[bytes]:
@@ -470,6 +521,22 @@ def _listen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--require-json", action="store_true", help="answer 415 unless Content-Type is JSON"
     )
+    p.add_argument(
+        "--log",
+        metavar="PATH",
+        help="record every delivery first in this SQLite delivery log (see 'log')",
+    )
+    p.add_argument(
+        "--forward-to",
+        metavar="URL",
+        help="relay: send each verified delivery on to URL (exact bytes and headers)",
+    )
+    p.add_argument(
+        "--forward-timeout",
+        type=float,
+        default=10.0,
+        help="seconds to wait for the --forward-to answer (default: %(default)s)",
+    )
     add_secret(p)
 
 
@@ -478,6 +545,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
     hook = hook_from(args)
     if args.timeout <= 0 or args.max_connections < 1 or args.max_body_bytes < 0:
         raise CliError("--timeout and --max-connections must be positive")
+    if args.forward_to is not None:
+        check_url(args.forward_to, "--forward-to")
+        if args.forward_timeout <= 0:
+            raise CliError("--forward-timeout must be positive")
     listener = _Listener(hook, args)
     try:
         server = _Server((args.host, args.port), listener, args.max_connections)
@@ -486,6 +557,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
     host, port = server.server_address[:2]
     print(f"listening on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+    if args.forward_to:
+        print(f"forwarding to {_escape(args.forward_to, 200)}", flush=True)
 
     def stop(*_: Any) -> None:
         raise KeyboardInterrupt
