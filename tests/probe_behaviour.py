@@ -643,6 +643,20 @@ def _deliberate() -> None:
             "v1 customer r.email",
         ],
         "== compares content": ["two receives of one body =="],
+        "class hierarchy": [
+            "issubclass(Customer, Person)",
+            "issubclass(User, Person)",
+            "issubclass(SearchCustomer, Person)",
+            "issubclass(Customer, SearchCustomer)",
+            "issubclass(Attachment, AttachmentData)",
+            "issubclass(Conversation, BaseConversation)",
+            "issubclass(SearchConversation, BaseConversation)",
+            "issubclass(Mailbox, MailboxRef)",
+        ],
+        "properties API: Model.deserialize(), _props, AttachmentData.raw_data": [
+            "Customer.deserialize(serialize())",
+            "record.raw_data (AttachmentData)",
+        ],
         "WebHook and WebHookEvent are not records": [
             "issubclass(WebHook, BaseModel)",
             "issubclass(WebHookEvent, BaseModel)",
