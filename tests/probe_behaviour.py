@@ -657,6 +657,8 @@ def _deliberate() -> None:
             "Customer.deserialize(serialize())",
             "record.raw_data (AttachmentData)",
         ],
+        "event.to_api()": ["event.to_api() keys"],
+        "record['unknown'] = 1": ["record['unknown'] = ... raises KeyError"],
         "WebHook and WebHookEvent are not records": [
             "issubclass(WebHook, BaseModel)",
             "issubclass(WebHookEvent, BaseModel)",
