@@ -366,11 +366,14 @@ def test_threads_share_one_log(store):
 
 WRITER = textwrap.dedent(
     """
-    import sys, time
+    import os, sys, time
     from helpscout.log import PostgresLog, SQLiteLog
-    kind, target, name, count, start = sys.argv[1:6]
+    kind, target, name, count, go = sys.argv[1:6]
     log = SQLiteLog(target) if kind == "sqlite" else PostgresLog(target)
-    while time.time() < float(start):
+    log.count()  # connected
+    print("ready", flush=True)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(go) and time.monotonic() < deadline:
         time.sleep(0.001)
     for i in range(int(count)):
         entry_id = log.begin(event_type=name, signature=None, body=b"%d" % i, headers={})
@@ -392,14 +395,23 @@ def _python(*args, **kwargs):
     )
 
 
-def test_two_processes_write_at_once(store, backend):
+def test_two_processes_write_at_once(store, backend, tmp_path):
     kind, target = backend
-    store.count()  # the schema exists; both writers start on the same instant
-    start = time.time() + 1.0
-    writers = [_python(WRITER, kind, target, f"p{n}", "150", repr(start)) for n in range(2)]
-    for w in writers:
-        _, err = w.communicate(timeout=120)
-        assert w.returncode == 0, err.decode()
+    store.count()  # the schema exists
+    go = tmp_path / "go"
+    writers = [_python(WRITER, kind, target, f"p{n}", "150", str(go)) for n in range(2)]
+    try:
+        for w in writers:  # both connected and waiting: then both start on one signal
+            assert w.stdout.readline().strip() == b"ready", w.stderr.read().decode()
+        go.touch()
+        for w in writers:
+            _, err = w.communicate(timeout=120)
+            assert w.returncode == 0, err.decode()
+    finally:
+        for w in writers:
+            if w.poll() is None:
+                w.kill()
+                w.wait(timeout=10)
     entries = store.list(limit=None)
     assert len(entries) == 300 and len({e.id for e in entries}) == 300
     for name in ("p0", "p1"):

@@ -70,7 +70,7 @@ def _api_error(error: Exception) -> CliError:
 
 
 def _row(hook: Any) -> str:
-    state = (hook.state or "?").upper() if hook.state != "enabled" else "enabled"
+    state = _escape((hook.state or "?").upper() if hook.state != "enabled" else "enabled", 20)
     events = ",".join(hook.events or [])
     label = f" [{_escape(hook.label, 40)}]" if hook.label else ""
     return (
