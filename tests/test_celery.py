@@ -275,3 +275,79 @@ def test_a_broker_that_is_down_makes_the_endpoint_answer_500(
             assert time.monotonic() - started < 20
     finally:
         app.close()
+
+
+def test_async_handlers_and_routers_run_in_the_task(celery: Celery) -> None:
+    """The task runs a coroutine handler (or a Router with async handlers) to completion;
+    Celery's ``apply`` executes the real task body in this process."""
+    from helpscout import Router
+    from helpscout.dedupe import MemoryDedupe
+    from helpscout.integrations.celery import envelope_of, webhook_task
+
+    app, _ = celery.make_app(celery.server.url, SECRET)
+    celery.apps.append(app)
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    calls: List[str] = []
+    router = Router()
+    router.on("convo.*")(lambda event: calls.append("sync"))
+
+    @router.on("convo.created")
+    async def later(event: Any) -> None:
+        calls.append("async")
+
+    task = webhook_task(app, hook, router, dedupe=MemoryDedupe(), name="test.router")
+    body, headers = signed("convo.created")
+    envelope = envelope_of(hook, hook.receive_headers(headers, body))
+    assert json.loads(json.dumps(envelope)) == envelope  # JSON-safe
+    assert task.apply(args=(envelope,)).get() == "ok"
+    assert calls == ["sync", "async"]
+    assert task.apply(args=(envelope,)).get() == "duplicate"
+    assert calls == ["sync", "async"]
+
+
+def _code_blocks(text: str) -> List[str]:
+    blocks, inside, current = [], False, []
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if inside:
+                blocks.append("\n".join(current))
+            inside, current = (not inside and line == "```python"), []
+        elif inside:
+            current.append(line)
+    return blocks
+
+
+def test_the_production_docs_examples_run(celery: Celery, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/production.md: the MemoryDedupe app and the complete Redis + Celery app work
+    as printed (the Celery app's task is run in-process with ``apply``)."""
+    import pathlib
+
+    text = (pathlib.Path(__file__).parent.parent / "docs" / "production.md").read_text()
+    blocks = _code_blocks(text)
+    memory_app = next(b for b in blocks if "MemoryDedupe()))" in b)
+    celery_app = next(b for b in blocks if "celery_app = Celery(" in b)
+    monkeypatch.setenv("HELPSCOUT_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("REDIS_URL", celery.server.url)
+    body, headers = signed("convo.created")
+
+    namespace: Dict[str, Any] = {"__name__": "docs_memory_app"}
+    exec(compile(memory_app, "production.md", "exec"), namespace)
+    client = namespace["app"].test_client()
+    answers = [client.post("/helpscout", data=body, headers=headers) for _ in range(2)]
+    assert [(a.status_code, a.get_data(as_text=True)) for a in answers] == [
+        (200, "ok"),
+        (200, "duplicate"),
+    ]
+
+    namespace = {"__name__": "docs_celery_app"}
+    exec(compile(celery_app, "production.md", "exec"), namespace)
+    celery.apps.append(namespace["celery_app"])
+    client = namespace["app"].test_client()
+    answer = client.post("/helpscout", data=body, headers=headers)
+    assert (answer.status_code, answer.get_data(as_text=True)) == (200, "ok")
+    (raw,) = celery.redis.lrange("celery", 0, -1)  # enqueued on Celery's default queue
+    (envelope,), _, _ = json.loads(base64.b64decode(json.loads(raw)["body"]))
+    assert namespace["task"].apply(args=(envelope,)).get() == "ok"
+    assert namespace["task"].apply(args=(envelope,)).get() == "duplicate"
+    answer = client.post("/helpscout", data=body, headers=headers)
+    assert (answer.status_code, answer.get_data(as_text=True)) == (200, "duplicate")
