@@ -88,19 +88,21 @@ async def _awaited(awaitable: Any) -> Any:
     return await awaitable
 
 
-def _countdown(task: Any) -> Optional[float]:
+def _countdown(task: Any) -> Optional[int]:
     """The wait before the next retry: exponential when ``retry_backoff`` is set (as
     Celery's ``autoretry_for`` computes it), else ``None`` (``default_retry_delay``)."""
     backoff = getattr(task, "retry_backoff", False)
     if not backoff:
         return None
-    from celery.utils.time import get_exponential_backoff_interval
+    from celery.utils.time import get_exponential_backoff_interval  # type: ignore[import-untyped]
 
-    return get_exponential_backoff_interval(
-        factor=int(max(1.0, float(backoff))),
-        retries=task.request.retries,
-        maximum=int(getattr(task, "retry_backoff_max", 600)),
-        full_jitter=bool(getattr(task, "retry_jitter", True)),
+    return int(
+        get_exponential_backoff_interval(
+            factor=int(max(1.0, float(backoff))),
+            retries=task.request.retries,
+            maximum=int(getattr(task, "retry_backoff_max", 600)),
+            full_jitter=bool(getattr(task, "retry_jitter", True)),
+        )
     )
 
 
