@@ -74,8 +74,7 @@ def _row(hook: Any) -> str:
     events = ",".join(hook.events or [])
     label = f" [{_escape(hook.label, 40)}]" if hook.label else ""
     return (
-        f"{hook.id!s:>8}  {state:<9} {_escape(hook.url or '-', 70)}{label}  "
-        f"{_escape(events, 120)}"
+        f"{hook.id!s:>8}  {state:<9} {_escape(hook.url or '-', 70)}{label}  {_escape(events, 120)}"
     )
 
 
