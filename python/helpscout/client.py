@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, List, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from . import _core
 from .exceptions import HelpScoutValidationException
@@ -89,6 +89,30 @@ class WebHookApi:
         :meth:`rotate_secret`'s job. Returns the webhook as Help Scout now has it, with
         ``secret_key`` set to ``secret``.
         """
+        return self._ensure(
+            url,
+            events,
+            label=label,
+            mailbox_ids=mailbox_ids,
+            payload_version=payload_version,
+            notification=notification,
+            secret=secret,
+            allow_unknown_events=allow_unknown_events,
+        )[0]
+
+    def _ensure(
+        self,
+        url: str,
+        events: Sequence[str],
+        *,
+        label: Optional[str],
+        mailbox_ids: Optional[Sequence[int]],
+        payload_version: str,
+        notification: bool,
+        secret: Optional[str],
+        allow_unknown_events: bool,
+    ) -> Tuple[HelpScoutWebHook, str]:
+        """:meth:`ensure`, also saying what it did: ``created``, ``updated``, ``unchanged``."""
         if not isinstance(url, str) or not url:
             raise HelpScoutValidationException("url must be a non-empty str", "bad_url")
         if isinstance(events, str) or not all(isinstance(e, str) for e in events):
@@ -116,7 +140,7 @@ class WebHookApi:
             current = matches[0]
             if secret is not None:
                 current.secret_key = secret
-            return current
+            return current, "unchanged"
         if secret is None:
             action = "update" if matches else "create"
             raise HelpScoutValidationException(
@@ -132,7 +156,7 @@ class WebHookApi:
             self.create(wanted, allow_unknown_events)
         result = self.get(_id(wanted.id))
         result.secret_key = secret
-        return result
+        return result, "updated" if matches else "created"
 
     def health(self) -> List[WebHookHealth]:
         """Every webhook with its ``state``; ``disabled`` ones are flagged (Help Scout
