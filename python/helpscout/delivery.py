@@ -17,8 +17,10 @@ fix are answered 5xx or 409 so Help Scout delivers again.
 - 409 ``busy`` (busy): another worker holds the claim on this delivery right now.
 - 401 ``invalid signature`` (bad_signature): missing, malformed or wrong signature.
 - 400 ``bad request: <reason>`` (bad_payload): signed, but not a JSON object.
-- 400 ``bad request: missing_event`` / ``event_mismatch`` (bad_request); 415 (bad_request)
-  for a Content-Type that is not JSON when ``require_json`` is on.
+- 400 ``bad request: missing_event`` / ``event_mismatch`` (bad_request); 400
+  ``conflicting_length`` with ``Connection: close`` for a request with both
+  ``Transfer-Encoding`` and ``Content-Length`` (request smuggling); 415 (bad_request) for a
+  Content-Type that is not JSON when ``require_json`` is on.
 - 413 ``payload too large`` (too_large): over ``max_body_bytes``, never read past the limit.
 - 405 ``method not allowed`` (method_not_allowed), with ``Allow: POST``.
 - 500 ``handler error`` (handler_error): the handler raised (logged with its traceback).
@@ -327,6 +329,12 @@ def _rejected(error: Exception) -> Outcome:
 _METHOD_NOT_ALLOWED = Outcome(
     405, "method not allowed", "method_not_allowed", headers=(("Allow", "POST"),)
 )
+_CONFLICTING_LENGTH = Outcome(
+    400,
+    "bad request: conflicting_length",
+    "bad_request",
+    headers=(("Connection", "close"),),
+)
 _NOT_JSON = Outcome(415, "unsupported media type: send application/json", "bad_request")
 
 
@@ -366,6 +374,13 @@ class _Delivery:
         """Method, content type and the announced size: before any byte is read."""
         if (self.method or "POST").upper() != "POST":
             return _METHOD_NOT_ALLOWED
+        if (get_header(self.headers, "Transfer-Encoding") or "").strip() and (
+            get_header(self.headers, "Content-Length") or ""
+        ).strip():
+            # Both framings at once: a request smuggling attempt. The server has decoded one
+            # of them; answer 400 and close, so what the other hides is never read.
+            logger.warning("rejected a Help Scout webhook: conflicting_length")
+            return _CONFLICTING_LENGTH
         if self.require_json and not is_json_content_type(get_header(self.headers, "Content-Type")):
             logger.warning("rejected a Help Scout webhook: not_json")
             return _NOT_JSON

@@ -29,7 +29,6 @@ status, and a downstream failure is answered 500 (so the sender retries) and log
 from __future__ import annotations
 
 import argparse
-import collections
 import datetime
 import json
 import re
@@ -43,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any, Dict, Optional, Sequence, Tuple
 
 from .. import __version__
+from ..dedupe import MemoryDedupe
 from ..delivery import Outcome, _envelope, _escape, process
 from ..web_hook.web_hook import (
     DEFAULT_MAX_BODY_BYTES,
@@ -57,47 +57,6 @@ _CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
 _SINGLE_HEADERS = (EVENT_HEADER, SIGNATURE_HEADER, "Content-Type")
 _ID_WIDTH = 36  # a UUID (Beacon chat ids)
 _EVENT_WIDTH = 38
-
-
-class _Repeats:
-    """An in-memory dedupe store (the ``claim -> ticket`` protocol of
-    ``helpscout.dedupe``), so a repeat is answered ``duplicate`` and shown as such."""
-
-    def __init__(self, max_keys: int = 100_000) -> None:
-        self.lock = threading.Lock()
-        self.states: collections.OrderedDict[str, str] = collections.OrderedDict()
-        self.max_keys = max_keys
-
-    def claim(self, key: str) -> _Ticket:
-        with self.lock:
-            state = self.states.get(key)
-            if state is not None:
-                return _Ticket(self, key, state)
-            self.states[key] = "busy"
-            while len(self.states) > self.max_keys:
-                self.states.popitem(last=False)
-            return _Ticket(self, key, "new")
-
-    def _settle(self, key: str, done: bool) -> bool:
-        with self.lock:
-            if self.states.get(key) != "busy":
-                return False
-            if done:
-                self.states[key] = "done"
-            else:
-                del self.states[key]
-            return True
-
-
-class _Ticket:
-    def __init__(self, store: _Repeats, key: str, state: str) -> None:
-        self.store, self.key, self.state = store, key, state
-
-    def commit(self) -> bool:
-        return self.state == "new" and self.store._settle(self.key, True)
-
-    def release(self) -> bool:
-        return self.state == "new" and self.store._settle(self.key, False)
 
 
 class _Watchdog(threading.Thread):
@@ -141,7 +100,7 @@ class _Listener:
         self.timeout: float = args.timeout
         self.refuse_mismatch: bool = args.refuse_mismatch
         self.require_json: bool = args.require_json
-        self.repeats = _Repeats()
+        self.repeats = MemoryDedupe()  # a repeat is answered and shown as a duplicate
         self.lock = threading.Lock()
         self.counts = {"accepted": 0, "rejected": 0}
         self.forward_to: Optional[str] = args.forward_to

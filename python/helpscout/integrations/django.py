@@ -53,7 +53,8 @@ def webhook_view(
             outcome.text, status=outcome.status, content_type="text/plain; charset=utf-8"
         )
         for name, value in outcome.headers:
-            response[name] = value
+            if name.lower() != "connection":  # hop-by-hop: the WSGI server's (PEP 3333)
+                response[name] = value
         return response
 
     return helpscout_webhook

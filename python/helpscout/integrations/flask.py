@@ -12,7 +12,10 @@ __all__ = ["webhook_blueprint", "webhook_view"]
 
 
 def _answer(outcome: Outcome) -> Any:
-    headers = {"Content-Type": "text/plain; charset=utf-8", **dict(outcome.headers)}
+    headers = {"Content-Type": "text/plain; charset=utf-8"}
+    for name, value in outcome.headers:
+        if name.lower() != "connection":  # hop-by-hop: the WSGI server's business (PEP 3333)
+            headers[name] = value
     return outcome.text, outcome.status, headers
 
 
