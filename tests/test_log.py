@@ -385,7 +385,8 @@ WRITER = textwrap.dedent(
 
 
 def _python(*args, **kwargs):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONPATH=path)
     return subprocess.Popen(
         [sys.executable, "-c", *args],
         env=env,

@@ -39,12 +39,15 @@ HEADERS = {
 TERMINAL_TRICKS = ("\x1b", "\x07", "\x9b", "\u202e", "\x00")
 
 
+def _pythonpath():
+    """The repository first, then whatever PYTHONPATH the tests run with."""
+    return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+
+
 def run(*args, env=None, cwd=None, timeout=120):
     """The real console entry point in a subprocess; ``CompletedProcess`` with text."""
-    full_env = {
-        k: v for k, v in os.environ.items() if not k.startswith("HELPSCOUT_") and k != "PYTHONPATH"
-    }
-    full_env["PYTHONPATH"] = str(ROOT)
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HELPSCOUT_")}
+    full_env["PYTHONPATH"] = _pythonpath()
     full_env.update(env or {})
     return subprocess.run(
         [*CLI, *args],
@@ -185,7 +188,7 @@ def test_relay_logs_forwards_and_replays_to_the_app(tmp_path):
     env = {"HELPSCOUT_WEBHOOK_SECRET": SECRET, "PYTHONUNBUFFERED": "1"}
     with serve_wsgi(app.app) as base:
         app_url = base + "/hs"
-        full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+        full_env = {**os.environ, **env, "PYTHONPATH": _pythonpath()}
         relay = subprocess.Popen(
             [*CLI, "listen", "--port", "0", "--log", str(log_path), "--forward-to", app_url],
             stdout=subprocess.PIPE,
@@ -246,7 +249,7 @@ def test_relay_to_a_closed_port_answers_500_and_logs_it(tmp_path):
         env={
             **os.environ,
             "HELPSCOUT_WEBHOOK_SECRET": SECRET,
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": _pythonpath(),
             "PYTHONUNBUFFERED": "1",
         },
         text=True,
@@ -529,7 +532,7 @@ def test_show_raw_and_json(filled):
     raw = subprocess.run(
         [*CLI, "log", "show", str(ids["binary"]), "--raw", "--db", path],
         capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": _pythonpath()},
         timeout=60,
     )
     assert raw.returncode == 0 and raw.stdout == b"\xff\xfe\x1b[0m\x00"
