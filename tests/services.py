@@ -488,20 +488,21 @@ def postgres_server() -> Any:
 
 @pytest.fixture
 def postgres_dsn(postgres_server: PostgresServer) -> Any:
-    """A connection string to a new, empty database on the session's cluster (dropped
-    after the test)."""
+    """A connection string whose tables land in a new, empty schema of the session's
+    cluster (``search_path`` set through ``options``; dropped after the test). A schema is
+    made in milliseconds, a database in about half a second."""
     import psycopg
 
     if not postgres_server.running:  # a test stopped it and failed before restarting it
         postgres_server.restart()
     name = f"t_{os.getpid()}_{time.monotonic_ns()}"
     with psycopg.connect(postgres_server.dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_server.dsn(name)
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    yield f"{postgres_server.dsn()} options='-c search_path={name}'"
     if not postgres_server.running:
         postgres_server.restart()
     with psycopg.connect(postgres_server.dsn(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 # -- HTTP -------------------------------------------------------------------------------------
