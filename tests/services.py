@@ -11,8 +11,10 @@ To add a service: subclass :class:`Service` (its ``argv`` and ``ready()`` check)
 
 Fixtures here:
 
-- ``redis_server`` (session): one ``redis-server`` without persistence for the whole run.
-- ``redis_client`` (function): a ``redis.Redis`` on that server, its database flushed.
+- ``redis_server`` (session): one ``redis-server`` without persistence for the whole run,
+  shared by every test: use ``redis_client`` (or keys under a prefix of your own).
+- ``redis_client`` (function): a ``redis.Redis`` on that server, flushed before and after
+  the test.
 - ``redis_factory`` (function): ``redis_factory()`` starts a private ``redis-server`` that
   the test may stop or kill; all are stopped at the end of the test.
 - ``celery_workers`` (function): ``celery_workers.start(module, env=..., name=...)`` starts
@@ -241,10 +243,12 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture
 def redis_client(redis_server: RedisServer) -> Any:
-    """A client on the session's Redis, its database flushed before the test."""
+    """A client on the session's Redis, flushed before and after the test (so tests that
+    share the server see none of each other's keys)."""
     client = redis_server.client()
     client.flushall()
     yield client
+    client.flushall()
     client.close()
 
 

@@ -52,6 +52,7 @@ def make_store(request: pytest.FixtureRequest) -> Callable[..., Any]:
         client = server.client()
     client.flushall()
     request.addfinalizer(client.close)
+    request.addfinalizer(client.flushall)
     return lambda **kw: RedisDedupe(client, **kw)
 
 
@@ -355,6 +356,7 @@ def test_redis_with_decode_responses(redis_server: RedisServer) -> None:
         assert ticket.commit() is True
         assert store.claim("k").state == "done"
     finally:
+        client.flushall()
         client.close()
 
 
