@@ -384,7 +384,9 @@ def test_replay_local_bad_handlers_are_usage_errors(tmp_path, spec, message):
     assert result.returncode == 2 and message in result.stderr
 
 
-def test_replay_local_with_a_redis_dedupe_store(tmp_path, redis_server):
+def test_replay_local_with_a_redis_dedupe_store(tmp_path, redis_server, redis_client):
+    # redis_client flushes the shared server before and after: no other test's keys.
+    assert redis_client.dbsize() == 0
     (tmp_path / "ops_handler.py").write_text(HANDLER_MODULE)
     db_path = str(tmp_path / "d.db")
     entry_id = _failed_delivery(db_path)
