@@ -82,3 +82,17 @@ def test_license_keeps_the_original_authors_notice() -> None:
     for test in sorted((ROOT / "tests").glob("test_original_*.py")):
         assert test.name in text
         assert "LasLabs Inc." in test.read_text(encoding="utf-8")
+
+
+def test_notebook_is_committed_without_outputs() -> None:
+    """scripts/notebook.sh executes it; the repository keeps only its source."""
+    import json
+
+    notebook = json.loads((EXAMPLES / "notebook.ipynb").read_text(encoding="utf-8"))
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert code, "the notebook has no code cells"
+    for cell in code:
+        assert cell["outputs"] == [] and cell["execution_count"] is None
+    text = "".join("".join(cell["source"]) for cell in code)
+    assert "helpscout.samples" in text or "samples.sample" in text
+    assert 'matplotlib.use("Agg")' in text
