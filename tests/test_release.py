@@ -96,3 +96,13 @@ def test_notebook_is_committed_without_outputs() -> None:
     text = "".join("".join(cell["source"]) for cell in code)
     assert "helpscout.samples" in text or "samples.sample" in text
     assert 'matplotlib.use("Agg")' in text
+
+
+def test_readme_links_are_absolute() -> None:
+    """The README is the package index page too: relative links would dangle there."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)\s]+)\)", readme)
+    assert targets, "no links found"
+    relative = [t for t in targets if not t.startswith(("https://", "http://", "#"))]
+    assert not relative, f"relative links in README.md: {relative}"
+    assert "PROTOCOL.md" not in readme
