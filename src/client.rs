@@ -235,6 +235,18 @@ impl Webhook {
                 ));
             }
         }
+        let delivery_only: Vec<&str> = self
+            .events
+            .iter()
+            .map(String::as_str)
+            .filter(|e| events::lookup(e).is_some_and(|info| !info.subscribable))
+            .collect();
+        if !delivery_only.is_empty() {
+            return invalid(format!(
+                "event(s) {} cannot be subscribed: Help Scout's webhook create and update documentation does not list them; they are only seen in deliveries (subscribe to the documented events, see `helpscout-webhook events`)",
+                delivery_only.join(", ")
+            ));
+        }
         match self.secret.as_deref() {
             None => {
                 return invalid(

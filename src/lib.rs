@@ -4,9 +4,13 @@
 
 pub mod client;
 pub mod datetime;
+pub mod envelope;
+pub mod error;
 pub mod events;
+pub mod limits;
 pub mod models;
 pub mod payload;
+pub mod record;
 pub mod signature;
 
 #[cfg(feature = "python")]

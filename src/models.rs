@@ -6,60 +6,80 @@
 
 use std::borrow::Cow;
 
-macro_rules! kinds {
-    ($($kind:ident => $class:literal),* $(,)?) => {
+/// The one list of record kinds: variant, Python class name, docstring. Everything else that
+/// names every kind is generated from it: the [`Kind`] enum here, and in the bindings the
+/// Python classes, the dispatch that instantiates them, their module registration and
+/// `_core.KINDS` (which a test checks the `.pyi` stubs and `helpscout.models` against).
+/// `Record`, the base class of all of them, is not in the list.
+macro_rules! with_kinds {
+    ($callback:ident) => {
+        $callback! {
+            Embedded => "Embedded": "An `_embedded` HAL object; its members are typed by the record that owns it.",
+            Conversation => "Conversation": "A conversation (v2 or legacy v1 payload).",
+            Thread => "Thread": "A conversation thread: a reply, note, line item, chat or phone entry.",
+            Customer => "Customer": "A customer (v2 or legacy v1 payload).",
+            Person => "Person": "A reference to a customer, user or team inside another record.",
+            User => "User": "A Help Scout user.",
+            Rating => "Rating": "A satisfaction rating.",
+            Source => "Source": "Where a conversation or thread came from (`type`, `via`).",
+            MailboxRef => "MailboxRef": "A reference to a mailbox (legacy v1 `{id, name}`).",
+            Attachment => "Attachment": "A file attached to a thread.",
+            Tag => "Tag": "A tag (full v2 tag, or the short `{id, color, tag}` form inside a conversation).",
+            Field => "Field": "A custom field value on a conversation or chat.",
+            CustomField => "CustomField": "A custom field definition.",
+            Email => "Email": "A customer email address.",
+            Phone => "Phone": "A customer phone number.",
+            Chat => "Chat": "A customer chat handle (`value`, `type`); Beacon chats are `BeaconChat`.",
+            BeaconChat => "BeaconChat": "A Beacon (live) chat.",
+            SocialProfile => "SocialProfile": "A customer social profile.",
+            Website => "Website": "A customer website.",
+            Address => "Address": "A customer address.",
+            Organization => "Organization": "An organization.",
+            UserStatus => "UserStatus": "A user's availability (`user.status.changed`).",
+            SurveyResponse => "SurveyResponse": "A survey response (`message.survey.response.received`).",
+            Deleted => "Deleted": "The body of a delete event: the id of what was deleted.",
+            Ping => "Ping": "The body of a `helpscout.test` delivery.",
+            DropdownOption => "Option": "A dropdown option of a custom field definition.",
+            Folder => "Folder": "A mailbox folder.",
+            Mailbox => "Mailbox": "A mailbox.",
+            Workflow => "Workflow": "A workflow.",
+            SearchConversation => "SearchConversation": "A conversation as returned by search.",
+            SearchCustomer => "SearchCustomer": "A customer as returned by search.",
+            BaseConversation => "BaseConversation": "The fields every conversation shape has.",
+            AttachmentData => "AttachmentData": "Attachment data (base64).",
+        }
+    };
+}
+#[cfg_attr(not(feature = "python"), allow(unused_imports))]
+pub(crate) use with_kinds;
+
+macro_rules! define_kinds {
+    ($($kind:ident => $class:literal: $doc:literal),* $(,)?) => {
         /// The kind of a record; each maps to one Python class.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Kind { $($kind),* }
+        pub enum Kind { Record, $($kind),* }
 
         impl Kind {
-            /// Every kind, in declaration order.
-            pub const ALL: &'static [Kind] = &[$(Kind::$kind),*];
+            /// Every kind, `Record` first, then in registry order.
+            pub const ALL: &'static [Kind] = &[Kind::Record, $(Kind::$kind),*];
 
             /// The Python class name.
             pub fn class_name(self) -> &'static str {
-                match self { $(Kind::$kind => $class),* }
+                match self { Kind::Record => "Record", $(Kind::$kind => $class),* }
+            }
+
+            /// The class docstring.
+            pub fn doc(self) -> &'static str {
+                match self {
+                    Kind::Record => "The base class of every record.",
+                    $(Kind::$kind => $doc),*
+                }
             }
         }
     };
 }
 
-kinds! {
-    Record => "Record",
-    Embedded => "Embedded",
-    Conversation => "Conversation",
-    Thread => "Thread",
-    Customer => "Customer",
-    Person => "Person",
-    User => "User",
-    Rating => "Rating",
-    Source => "Source",
-    MailboxRef => "MailboxRef",
-    Attachment => "Attachment",
-    Tag => "Tag",
-    Field => "Field",
-    CustomField => "CustomField",
-    Email => "Email",
-    Phone => "Phone",
-    Chat => "Chat",
-    BeaconChat => "BeaconChat",
-    SocialProfile => "SocialProfile",
-    Website => "Website",
-    Address => "Address",
-    Organization => "Organization",
-    UserStatus => "UserStatus",
-    SurveyResponse => "SurveyResponse",
-    Deleted => "Deleted",
-    Ping => "Ping",
-    Option => "Option",
-    Folder => "Folder",
-    Mailbox => "Mailbox",
-    Workflow => "Workflow",
-    SearchConversation => "SearchConversation",
-    SearchCustomer => "SearchCustomer",
-    BaseConversation => "BaseConversation",
-    AttachmentData => "AttachmentData",
-}
+with_kinds!(define_kinds);
 
 impl Kind {
     /// The kind whose class is called `name`.
@@ -97,7 +117,7 @@ impl Kind {
             (_, "socialProfiles" | "social_profiles") => Kind::SocialProfile,
             (_, "websites") => Kind::Website,
             (_, "address") => Kind::Address,
-            (_, "options") => Kind::Option,
+            (_, "options") => Kind::DropdownOption,
             (_, "folders") => Kind::Folder,
             _ => Kind::Record,
         }
@@ -225,6 +245,7 @@ impl Kind {
             ],
             Kind::Person => &[
                 "id",
+                "customer_person_type",
                 "full_name",
                 "first_name",
                 "last_name",
@@ -344,7 +365,7 @@ impl Kind {
             Kind::UserStatus => &["id", "user_id", "email", "chat"],
             Kind::SurveyResponse => &["id", "message", "response", "customer"],
             Kind::Deleted => &["id"],
-            Kind::Option => &["id", "label", "order"],
+            Kind::DropdownOption => &["id", "label", "order"],
             Kind::Folder => &[
                 "id",
                 "name",
@@ -376,6 +397,37 @@ impl Kind {
     /// Whether `name` reads as `None` when absent (see [`Kind::declared`]).
     pub fn is_declared(self, name: &str) -> bool {
         self.declared().contains(&name) || self.base().is_some_and(|b| b.is_declared(name))
+    }
+
+    /// What the declared field `name` reads as when the payload lacks it: the original
+    /// model's default (`Customer.gender` is `"unknown"`), or `None`. `None` (the Rust
+    /// option) when `name` is not declared.
+    pub fn default_of(self, name: &str) -> Option<FieldDefault> {
+        use FieldDefault::{Int, Str};
+        if !self.is_declared(name) {
+            return None;
+        }
+        // helpscout 0.1.3's `default=` values (Person's `__init__` sets `type` to 'user').
+        let own = match (self, name) {
+            (Kind::Conversation | Kind::BaseConversation | Kind::SearchConversation, "status") => {
+                Some(Str("pending"))
+            }
+            (Kind::Customer | Kind::SearchCustomer, "gender") => Some(Str("unknown")),
+            (Kind::Customer | Kind::SearchCustomer | Kind::Person | Kind::User, "type") => {
+                Some(Str("user"))
+            }
+            (Kind::Chat | Kind::SocialProfile, "type") => Some(Str("other")),
+            (Kind::Email | Kind::Phone, "location") => Some(Str("other")),
+            (Kind::CustomField, "field_type") => Some(Str("SINGLE_LINE")),
+            (Kind::Folder, "type") => Some(Str("drafts")),
+            (Kind::Source, "type") => Some(Str("api")),
+            (Kind::Workflow, "type") => Some(Str("manual")),
+            (Kind::Workflow, "status") => Some(Str("invalid")),
+            (Kind::Workflow, "order") => Some(Int(1)),
+            (_, "customer_person_type") => Some(FieldDefault::Bool(false)),
+            _ => None,
+        };
+        Some(own.unwrap_or(FieldDefault::None))
     }
 
     /// Every declared name, the base kind's included.
@@ -420,10 +472,11 @@ impl Kind {
     /// Where the original attribute `name` lives in a payload of this kind that does not
     /// carry it under its own key.
     pub fn alias(self, name: &str) -> Option<Alias> {
-        use Alias::{Equals, FirstValue, Path};
+        use Alias::{Equals, FirstValue, IdRecord, Path};
         let person = || match name {
             "first_name" => Some(Path(&["first"])),
             "last_name" => Some(Path(&["last"])),
+            "customer_person_type" => Some(Equals(&["type"], "customer")),
             _ => None,
         };
         match self {
@@ -435,6 +488,7 @@ impl Kind {
                 "modified_at" | "user_modified_at" => Some(Path(&["userUpdatedAt"])),
                 "created_by_type" => Some(Path(&["createdBy", "type"])),
                 "is_draft" | "draft" => Some(Equals(&["state"], "draft")),
+                "mailbox" => Some(IdRecord("mailboxId", Kind::MailboxRef)),
                 _ => None,
             },
             Kind::Thread => match name {
@@ -462,6 +516,7 @@ impl Kind {
             Kind::Email | Kind::Phone => (name == "location").then_some(Path(&["type"])),
             Kind::Rating => match name {
                 "ticket_id" => Some(Path(&["conversationId"])),
+                "mailbox" => Some(IdRecord("mailboxId", Kind::MailboxRef)),
                 _ => None,
             },
             Kind::Tag => match name {
@@ -487,6 +542,58 @@ impl Kind {
             Kind::BeaconChat => (name == "events").then_some(Path(&["_embedded", "events"])),
             _ => None,
         }
+    }
+
+    /// Whether a body with these top-level keys has the shape of this kind's payloads. The
+    /// `X-HelpScout-Event` header is not signed, so a signed body can arrive under another
+    /// event's name; this is the check `WebHookEvent.shape_matches` makes.
+    pub fn shape_matches<'a>(self, mut keys: impl Iterator<Item = &'a str>) -> bool {
+        let markers: &[&str] = match self {
+            Kind::Conversation => &[
+                "number",
+                "subject",
+                "threads",
+                "mailboxId",
+                "mailbox",
+                "primaryCustomer",
+                "folderId",
+                "isDraft",
+                "createdBy",
+                "status",
+            ],
+            Kind::Customer => &[
+                "firstName",
+                "lastName",
+                "first",
+                "last",
+                "emails",
+                "gender",
+                "jobTitle",
+                "background",
+                "photoType",
+                "age",
+            ],
+            Kind::Rating => &["rating"],
+            Kind::Tag => &["name", "slug", "color", "tag", "ticketCount"],
+            Kind::Organization => &["name", "domains", "website", "brandColor"],
+            Kind::UserStatus => &["userId"],
+            Kind::SurveyResponse => &["response"],
+            Kind::BeaconChat => &["beaconId", "timeline"],
+            Kind::Deleted => {
+                // Only an id (and links): a full resource under a delete event is a mismatch.
+                let mut has_id = false;
+                for k in keys {
+                    match k {
+                        "id" => has_id = true,
+                        "_links" | "type" => {}
+                        _ => return false,
+                    }
+                }
+                return has_id;
+            }
+            _ => return true,
+        };
+        keys.any(|k| markers.contains(&k))
     }
 
     /// Whether an alias for `name` wins over a scalar stored under the same key. Only the
@@ -520,6 +627,15 @@ impl Kind {
     }
 }
 
+/// The value a declared field reads as when the payload lacks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldDefault {
+    None,
+    Str(&'static str),
+    Int(i64),
+    Bool(bool),
+}
+
 /// Where an original attribute name finds its value in a v2 payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alias {
@@ -529,6 +645,9 @@ pub enum Alias {
     Equals(&'static [&'static str], &'static str),
     /// Field `.1` of the first object in the array at path `.0`.
     FirstValue(&'static [&'static str], &'static str),
+    /// A record of kind `.1` whose only field is the id found under key `.0` (v2 sends
+    /// `mailboxId` where v1 sent `mailbox: {id, name}`).
+    IdRecord(&'static str, Kind),
 }
 
 /// Whether a JSON key holds a timestamp that reads as a `datetime`.

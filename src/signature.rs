@@ -51,6 +51,17 @@ fn mac(secret: &[u8]) -> HmacSha1 {
     }
 }
 
+/// Whether a secret is empty or only whitespace: Unicode whitespace for a UTF-8 secret
+/// (what Python's `str.strip()` removes, bar the four ASCII separators U+001C–U+001F, which
+/// are control characters, not spaces), ASCII whitespace for other bytes. The one rule for
+/// every place a secret is checked.
+pub fn is_blank(secret: &[u8]) -> bool {
+    match std::str::from_utf8(secret) {
+        Ok(text) => text.trim().is_empty(),
+        Err(_) => secret.trim_ascii().is_empty(),
+    }
+}
+
 /// The raw 20-byte HMAC-SHA1 tag of `body` under `secret`.
 pub fn tag(secret: &[u8], body: &[u8]) -> [u8; TAG_LEN] {
     let mut m = mac(secret);
@@ -111,7 +122,7 @@ impl Verifier {
         let mut out = Vec::new();
         for s in secrets {
             let s = s.as_ref();
-            if s.trim_ascii().is_empty() {
+            if is_blank(s) {
                 return Err(SecretError::Empty);
             }
             out.push(s.to_vec());

@@ -26,7 +26,7 @@ def receive(body, event="convo.created"):
     "body,reason,line,column,words",
     [
         (b'{"id": 1,\n "subject": }', "syntax", 2, 13, "not valid JSON"),
-        (b'{"id": 1', "syntax", 1, 8, "ends too early"),
+        (b'{"id": 1', "syntax", 1, 9, "ends too early"),
         (b'{"id": 1} trailing', "syntax", 1, 11, "trailing characters"),
         (b"", "empty", 1, 1, "empty"),
         (b"   \n", "empty", 1, 1, "empty"),
@@ -35,7 +35,8 @@ def receive(body, event="convo.created"):
         (b"42", "not_object", 1, 1, "a number"),
         (b"null", "not_object", 1, 1, "null"),
         (b'{"subject": "caf\xe9"}', "utf8", 1, 17, "not valid UTF-8"),
-        (b"\xef\xbb\xbf{}", "syntax", 1, 1, "not valid JSON"),
+        (b'{"a": [' + b"[" * 200 + b"]" * 200 + b"]}", "too_deep", 1, 134, "more than 128 levels"),
+        (b'{"n": ' + b"7" * 4301 + b"}", "number", 1, 7, "more than 4300 digits"),
     ],
 )
 def test_payload_errors_say_what_and_where(body, reason, line, column, words):
@@ -76,12 +77,44 @@ def test_bad_signature_wins_over_a_bad_body():
         hook.receive("convo.created", hook.sign(b"{}"), b"[not json")
 
 
-def test_lone_surrogate_is_reported_when_read():
-    record = receive(b'{"id": 1, "subject": "\\ud800"}').record
+def test_lone_surrogate_reads_as_json_loads_gives_it():
+    body = b'{"id": 1, "subject": "a\\ud800b"}'
+    record = receive(body).record
     assert record.id == 1
-    with pytest.raises(HelpScoutPayloadError, match="cannot be decoded") as err:
-        record.subject  # noqa: B018
-    assert err.value.reason == "string"
+    assert record.subject == json.loads(body)["subject"] == "a\ud800b"
+    assert record.to_api() == json.loads(body)
+
+
+def test_bodies_json_loads_accepts_as_bytes_are_accepted():
+    """A UTF-8 byte-order mark and UTF-16/32 bodies, as ``json.loads(bytes)`` reads them;
+    the signature covers the bytes as sent."""
+    text = '{"id": 7, "subject": "Zoë 🎉"}'
+    for body in (
+        b"\xef\xbb\xbf" + text.encode(),
+        text.encode("utf-16"),
+        text.encode("utf-16-le"),
+        text.encode("utf-16-be"),
+        text.encode("utf-32"),
+        text.encode("utf-32-be"),
+    ):
+        record = receive(body).record
+        assert record.to_api() == json.loads(body), body[:8]
+        assert record.subject == "Zoë 🎉"
+
+
+def test_payload_error_is_a_json_decode_error():
+    body = b'{"id": 1,\n "subject": }'
+    with pytest.raises(json.JSONDecodeError) as err:
+        receive(body)
+    e = err.value
+    expected = None
+    try:
+        json.loads(body)
+    except json.JSONDecodeError as j:
+        expected = j
+    assert expected is not None
+    assert (e.lineno, e.colno, e.pos) == (expected.lineno, expected.colno, expected.pos)
+    assert e.doc == body.decode() and e.msg == str(e)
 
 
 def test_message_contains_no_body_or_secret():

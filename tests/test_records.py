@@ -204,10 +204,27 @@ def test_unknown_attribute_raises_and_get_and_getitem():
     assert "subject" in c and "nope" not in c
 
 
-def test_records_are_read_only():
-    c = Conversation.from_api(id=1)
-    with pytest.raises(AttributeError, match="read-only"):
-        c.subject = "changed"
+def test_records_take_assignment_and_to_api_reflects_it():
+    c = Conversation.from_api(id=1, subject="old", threads=2)
+    c.subject = "changed"
+    c["res_id"] = 42
+    c.user_modified_at = datetime.datetime(2020, 1, 2, 3, 4, 5)
+    assert c.subject == "changed" and c.res_id == 42 and c["res_id"] == 42
+    api = c.to_api()
+    assert api["subject"] == "changed" and api["res_id"] == 42 and api["threads"] == 2
+    assert api["userUpdatedAt"] == "2020-01-02T03:04:05Z"
+    assert c.serialize()["subject"] == "changed"
+    assert "res_id" in c and "res_id" in c.keys()
+    # the body itself never changes, and methods cannot be replaced
+    assert c.to_json() != Conversation.from_api(id=1, subject="old", threads=2).to_json()
+    with pytest.raises(AttributeError, match="method"):
+        c.to_api = None
+    del c.res_id
+    assert "res_id" not in c.to_api()
+    del c.subject  # the assignment goes; the payload's value shows again
+    assert c.subject == "old" and c.to_api()["subject"] == "old"
+    with pytest.raises(AttributeError, match="only assigned"):
+        del c.subject  # from the payload: only assignments can be deleted
 
 
 def test_construction_from_snake_case_and_api_form():
@@ -281,8 +298,13 @@ def test_equality_and_hash():
     assert a != Tag.from_api(id=1, name="y")
     assert a != Field.from_api(id=1, name="x")
     assert a != {"id": 1, "name": "x"}
-    with pytest.raises(TypeError):
-        hash(a)
+    # hashable by value, consistently with ==
+    assert hash(a) == hash(Tag.from_api(name="x", id=1.0))
+    assert {a: 1}[Tag.from_api(id=1, name="x")] == 1
+    assert len({a, Tag.from_api(id=1, name="x"), Tag.from_api(id=2, name="x")}) == 2
+    b = Tag.from_api(id=1, name="y")
+    b.name = "x"
+    assert a == b and hash(a) == hash(b)
 
 
 def test_short_repr(hook):
@@ -358,6 +380,6 @@ def test_dedupe_key_is_stable_and_sensitive(hook):
 def test_html_repr_for_notebooks():
     r = Customer.from_api(id=1, firstName="<b>Zoë</b>", emails=[{"value": "a@b.example"}])
     html = r._repr_html_()
-    assert html.startswith("<table><caption") and "<b>Customer</b>, 3 field(s)" in html
+    assert html.startswith("<table><caption") and "<b>Customer</b>, 4 field(s)" in html
     assert "&lt;b&gt;Zoë&lt;/b&gt;" in html and "<b>Zoë</b>" not in html
-    assert ">first_name<" in html and ">emails<" in html
+    assert ">first_name<" in html and ">emails<" in html and ">email<" in html

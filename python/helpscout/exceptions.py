@@ -6,6 +6,7 @@ survives task queues (Celery, multiprocessing).
 
 from __future__ import annotations
 
+import json
 from typing import Optional
 
 __all__ = [
@@ -25,10 +26,12 @@ class HelpScoutException(Exception):
     """Base exception for HelpScout library errors."""
 
     def __init__(self, message: object, reason: Optional[str] = None) -> None:
+        # Exception's own __init__, not super(): HelpScoutPayloadError is also a
+        # json.JSONDecodeError, whose __init__ takes other arguments.
         if reason is None:
-            super().__init__(message)
+            Exception.__init__(self, message)
         else:
-            super().__init__(message, reason)
+            Exception.__init__(self, message, reason)
         self.message = message
         self.reason = reason
 
@@ -78,11 +81,16 @@ class HelpScoutRequestError(HelpScoutValidationException):
             self.args = (message, reason, http_status)
 
 
-class HelpScoutPayloadError(HelpScoutRequestError, ValueError):
-    """The webhook body is not a JSON object (invalid JSON, not UTF-8, an array, ...).
+class HelpScoutPayloadError(HelpScoutRequestError, json.JSONDecodeError):
+    """The webhook body is not a JSON object we can read (invalid JSON, not UTF-8, an array,
+    nested deeper than ``_core.MAX_DEPTH``, an integer longer than Python converts, ...).
 
-    It is also a ``ValueError``, so code that caught ``json.JSONDecodeError`` from the
-    original keeps working. ``line`` and ``column`` (1-based) say where, when known.
+    It is also a ``json.JSONDecodeError`` (and so a ``ValueError``), so code that caught the
+    original's ``json.loads`` errors keeps working: ``msg``, ``doc`` (the body text, when it
+    could be decoded), ``pos`` (character offset), ``lineno`` and ``colno`` are set.
+    ``line`` and ``column`` (1-based) say where, when known; ``reason`` says what
+    (``syntax``, ``utf8``, ``empty``, ``not_object``, ``too_deep``, ``number``,
+    ``too_large``); ``http_status`` is 413 for ``too_large`` and 400 otherwise.
     """
 
     def __init__(
@@ -91,11 +99,30 @@ class HelpScoutPayloadError(HelpScoutRequestError, ValueError):
         reason: Optional[str] = None,
         line: Optional[int] = None,
         column: Optional[int] = None,
+        doc: Optional[str] = None,
+        pos: Optional[int] = None,
+        http_status: Optional[int] = None,
     ) -> None:
         HelpScoutValidationException.__init__(self, message, reason)
         self.line = line
         self.column = column
-        self.args = (message, reason, line, column)
+        # json.JSONDecodeError's attributes (its __init__ would rewrite the message).
+        self.msg = str(message)
+        self.doc = doc if doc is not None else ""
+        self.pos = pos if pos is not None else 0
+        if doc and pos is not None:
+            # exactly as json.JSONDecodeError derives them
+            self.lineno = doc.count("\n", 0, pos) + 1
+            self.colno = pos - doc.rfind("\n", 0, pos)
+        else:
+            self.lineno = line if line is not None else 1
+            self.colno = column if column is not None else 1
+        if http_status is not None:
+            self.http_status = http_status
+        self.args = (message, reason, line, column, doc, pos, http_status)
+
+    def __reduce__(self):  # type: ignore[override]
+        return (type(self), self.args)
 
 
 class HelpScoutRateLimitException(HelpScoutRemoteException):

@@ -1,42 +1,18 @@
 //! `ApiClient`: the Mailbox API 2.0 webhook client; every request runs with the GIL released.
 
-use super::HelpScoutValidationException;
-use crate::client::{ApiError, Client, Credentials, Settings, Webhook};
+use super::error::argument;
+use crate::client::{Client, Credentials, Settings, Webhook};
 use pyo3::prelude::*;
 use std::time::Duration;
 
-pyo3::import_exception!(helpscout.exceptions, HelpScoutRemoteException);
-pyo3::import_exception!(helpscout.exceptions, HelpScoutRateLimitException);
-pyo3::import_exception!(helpscout.exceptions, HelpScoutTimeoutException);
-pyo3::import_exception!(helpscout.exceptions, HelpScoutConnectionException);
-
-fn api_err(e: ApiError) -> PyErr {
-    match e {
-        ApiError::Validation(m) => HelpScoutValidationException::new_err(m),
-        ApiError::Remote { status, message } => {
-            HelpScoutRemoteException::new_err((status, message))
-        }
-        ApiError::RateLimited {
-            message,
-            retry_after,
-        } => HelpScoutRateLimitException::new_err((message, retry_after)),
-        ApiError::Timeout(m) => HelpScoutTimeoutException::new_err(m),
-        ApiError::Connection(m) => HelpScoutConnectionException::new_err(m),
-    }
-}
-
 fn seconds(name: &str, value: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        HelpScoutValidationException::new_err(format!(
-            "{name} must be a non-negative number of seconds"
-        ))
-    })
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| argument(format!("{name} must be a non-negative number of seconds")))
 }
 
 fn parse_hook(hook_json: &str) -> PyResult<Webhook> {
-    serde_json::from_str(hook_json).map_err(|e| {
-        HelpScoutValidationException::new_err(format!("the webhook cannot be sent: {e}"))
-    })
+    serde_json::from_str(hook_json)
+        .map_err(|e| argument(format!("the webhook cannot be sent: {e}")))
 }
 
 /// A Help Scout Mailbox API 2.0 client for webhooks. Its `repr` never shows a secret.
@@ -64,14 +40,14 @@ impl ApiClient {
             (_, _, Some(token)) => Credentials::AccessToken(token),
             (Some(app_id), Some(app_secret), None) => Credentials::App { app_id, app_secret },
             (Some(_), None, None) => {
-                return Err(HelpScoutValidationException::new_err(
+                return Err(argument(
                     "app_secret is missing. Help Scout retired API keys with Mailbox API 1.0 (November 2019): \
                      create an app under Your Profile → My Apps and pass HelpScout(app_id, app_secret), \
                      or pass access_token=...",
                 ))
             }
             _ => {
-                return Err(HelpScoutValidationException::new_err(
+                return Err(argument(
                     "pass HelpScout(app_id, app_secret) for an internal app, or access_token=...",
                 ))
             }
@@ -85,7 +61,7 @@ impl ApiClient {
             ..Settings::default()
         };
         Ok(ApiClient {
-            inner: Client::with_ureq(settings, credentials).map_err(api_err)?,
+            inner: Client::with_ureq(settings, credentials).map_err(PyErr::from)?,
         })
     }
 
@@ -98,7 +74,7 @@ impl ApiClient {
     ) -> PyResult<i64> {
         let hook = parse_hook(hook_json)?;
         py.detach(|| self.inner.create_webhook(&hook, allow_unknown_events))
-            .map_err(api_err)
+            .map_err(PyErr::from)
     }
 
     /// Replace webhook `id` with the settings in `hook_json`.
@@ -111,25 +87,26 @@ impl ApiClient {
     ) -> PyResult<()> {
         let hook = parse_hook(hook_json)?;
         py.detach(|| self.inner.update_webhook(id, &hook, allow_unknown_events))
-            .map_err(api_err)
+            .map_err(PyErr::from)
     }
 
     fn delete_webhook(&self, py: Python<'_>, id: i64) -> PyResult<()> {
-        py.detach(|| self.inner.delete_webhook(id)).map_err(api_err)
+        py.detach(|| self.inner.delete_webhook(id))
+            .map_err(PyErr::from)
     }
 
     /// Webhook `id` as JSON text.
     fn get_webhook(&self, py: Python<'_>, id: i64) -> PyResult<String> {
         py.detach(|| self.inner.get_webhook(id))
             .map(|v| v.to_string())
-            .map_err(api_err)
+            .map_err(PyErr::from)
     }
 
     /// Every webhook (all pages) as a JSON array text.
     fn list_webhooks(&self, py: Python<'_>) -> PyResult<String> {
         py.detach(|| self.inner.list_webhooks())
             .map(|v| serde_json::Value::Array(v).to_string())
-            .map_err(api_err)
+            .map_err(PyErr::from)
     }
 
     fn __repr__(&self) -> String {

@@ -1,10 +1,11 @@
 //! `WebHookEvent`: an authenticated delivery, its event name and its typed record.
 
-use super::record::{from_api_dict, Record};
-use super::HelpScoutValidationException;
+use super::error::argument;
+use super::record::{from_api_dict, top_level, Record};
 use crate::events;
+use crate::payload::{Document, Encoding};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
 /// An authenticated webhook delivery: `event_type` (the `X-HelpScout-Event` header) and
 /// `record`, the body parsed into the record class for that event.
@@ -13,18 +14,42 @@ pub struct WebHookEvent {
     event_type: Option<String>,
     record: Py<PyAny>,
     secret_index: Option<usize>,
+    signature: Option<String>,
+    /// The body's bytes when they are not plain UTF-8 (a byte-order mark, UTF-16/32): the
+    /// record holds the decoded text, and the envelope must carry the bytes as sent.
+    raw: Option<Py<PyBytes>>,
 }
 
 impl WebHookEvent {
     pub(crate) fn received(
+        py: Python<'_>,
         event_type: Option<String>,
         record: Py<PyAny>,
         secret_index: usize,
+        signature: Option<String>,
+        raw: Option<&[u8]>,
     ) -> Self {
         WebHookEvent {
             event_type,
             record,
             secret_index: Some(secret_index),
+            signature,
+            raw: raw.map(|b| PyBytes::new(py, b).unbind()),
+        }
+    }
+
+    fn record_of<'a>(&'a self, py: Python<'a>) -> Option<&'a Record> {
+        self.record.bind(py).cast::<Record>().ok().map(|r| r.get())
+    }
+
+    /// The body as sent: the raw bytes if kept, else the record's exact text.
+    fn body_bytes(&self, py: Python<'_>) -> Vec<u8> {
+        match &self.raw {
+            Some(raw) => raw.bind(py).as_bytes().to_vec(),
+            None => self
+                .record_of(py)
+                .map(|r| r.json_text().as_bytes().to_vec())
+                .unwrap_or_default(),
         }
     }
 }
@@ -41,7 +66,7 @@ impl WebHookEvent {
         record: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let Some(record) = record else {
-            return Err(HelpScoutValidationException::new_err(
+            return Err(argument(
                 "WebHookEvent needs a record: a dict of API fields or a record object",
             ));
         };
@@ -51,7 +76,7 @@ impl WebHookEvent {
         } else if record.is_instance_of::<Record>() {
             record.unbind()
         } else {
-            return Err(HelpScoutValidationException::new_err(format!(
+            return Err(argument(format!(
                 "WebHookEvent record must be a dict of API fields or a record object, not {}",
                 record.get_type().name()?
             )));
@@ -60,6 +85,8 @@ impl WebHookEvent {
             event_type,
             record,
             secret_index: None,
+            signature: None,
+            raw: None,
         })
     }
 
@@ -73,6 +100,13 @@ impl WebHookEvent {
     #[getter]
     fn record(&self, py: Python<'_>) -> Py<PyAny> {
         self.record.clone_ref(py)
+    }
+
+    /// The `X-HelpScout-Signature` the delivery was verified with (`None` for events built
+    /// in code).
+    #[getter]
+    fn signature(&self) -> Option<&str> {
+        self.signature.as_deref()
     }
 
     /// Whether this is Help Scout's test delivery (`helpscout.test`).
@@ -111,32 +145,119 @@ impl WebHookEvent {
     /// ratings; `None` for other records.
     #[getter]
     fn payload_version(&self, py: Python<'_>) -> PyResult<Option<&'static str>> {
-        match self.record.bind(py).cast::<Record>() {
-            Ok(r) => r.get().payload_version(),
-            Err(_) => Ok(None),
+        match self.record_of(py) {
+            Some(r) => r.payload_version(),
+            None => Ok(None),
         }
     }
 
-    /// Which secret verified the delivery: 0 for the current one, 1.. for older ones given
-    /// for rotation; `None` when the event was built in code.
+    /// Whether the body has the shape of the event's family (a conversation under
+    /// `convo.*`, only an id under `*.deleted`, ...). The event header is not signed, so a
+    /// signed body can be replayed under another event's name; endpoints can refuse a
+    /// mismatch (`refuse_mismatch=True`). Unknown events always match.
+    #[getter]
+    fn shape_matches(&self, py: Python<'_>) -> PyResult<bool> {
+        let Some(r) = self.record_of(py) else {
+            return Ok(true);
+        };
+        let kind = events::record_kind(self.event_type.as_deref().unwrap_or(""));
+        let view = r.view()?;
+        Ok(kind.shape_matches(view.fields.members().iter().map(|m| view.doc.key(m))))
+    }
+
+    /// Which secret verified the delivery: 0 for `secret_key`, 1.. for `secret_keys`;
+    /// `None` when the event was built in code.
     #[getter]
     fn secret_index(&self) -> Option<usize> {
         self.secret_index
     }
 
     /// A key for deduplicating deliveries (Help Scout delivers at least once and sends no
-    /// delivery id): the SHA-256 hex digest of the event name and the exact body. The same
-    /// delivery sent again has the same key; any change to the body gives another.
+    /// delivery id): the SHA-256 hex digest of the event name, a line break and the exact
+    /// body. The same delivery sent again has the same key; any change to the body gives
+    /// another.
     #[getter]
-    fn dedupe_key(&self, py: Python<'_>) -> PyResult<String> {
-        let record = self.record.bind(py).cast::<Record>()?;
-        let mut data = self.event_type.clone().unwrap_or_default().into_bytes();
-        data.push(b'\n');
-        data.extend_from_slice(record.get().json_text().as_bytes());
-        let digest = py
-            .import("hashlib")?
-            .call_method1("sha256", (pyo3::types::PyBytes::new(py, &data),))?;
-        digest.call_method0("hexdigest")?.extract()
+    fn dedupe_key(&self, py: Python<'_>) -> String {
+        crate::envelope::dedupe_key(
+            self.event_type.as_deref().unwrap_or(""),
+            &self.body_bytes(py),
+        )
+    }
+
+    /// `{"event_type": ..., "record": record.to_api()}`, as the original's `to_api()`.
+    fn to_api<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        out.set_item("event_type", self.event_type.as_deref())?;
+        out.set_item("record", self.record.bind(py).call_method0("to_api")?)?;
+        Ok(out)
+    }
+
+    /// A JSON-safe dict that carries the delivery exactly, for queues, logs and
+    /// `listen --jsonl`: `event_type`, `body` (the exact body text), `signature`,
+    /// `secret_index`, `dedupe_key`, and `body_base64` (the bytes as sent) when the body
+    /// was not plain UTF-8. `hook.receive_envelope(envelope)` verifies it again.
+    fn to_envelope<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        out.set_item("event_type", self.event_type.as_deref())?;
+        let text = self.record_of(py).map(|r| r.json_text()).unwrap_or("{}");
+        out.set_item("body", text)?;
+        out.set_item("signature", self.signature.as_deref())?;
+        out.set_item("secret_index", self.secret_index)?;
+        out.set_item("dedupe_key", self.dedupe_key(py))?;
+        if let Some(raw) = &self.raw {
+            let b64 = py
+                .import("base64")?
+                .call_method1("b64encode", (raw.bind(py),))?
+                .call_method1("decode", ("ascii",))?;
+            out.set_item("body_base64", b64)?;
+        }
+        Ok(out)
+    }
+
+    /// The event an envelope describes, parsed but NOT verified (use
+    /// `hook.receive_envelope` for that): for tests, tooling and replay of trusted logs.
+    #[classmethod]
+    fn from_envelope(
+        cls: &Bound<'_, pyo3::types::PyType>,
+        envelope: &Bound<'_, PyDict>,
+    ) -> PyResult<Self> {
+        let py = cls.py();
+        let get = |k: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+            Ok(envelope.get_item(k)?.filter(|v| !v.is_none()))
+        };
+        let event_type: Option<String> = get("event_type")?.map(|v| v.extract()).transpose()?;
+        let signature: Option<String> = get("signature")?.map(|v| v.extract()).transpose()?;
+        let secret_index: Option<usize> = get("secret_index")?.map(|v| v.extract()).transpose()?;
+        let body: Vec<u8> = match get("body_base64")? {
+            Some(b64) => py
+                .import("base64")?
+                .call_method1("b64decode", (b64, true))?
+                .extract()?,
+            None => match get("body")? {
+                Some(t) => t
+                    .cast::<PyString>()
+                    .map_err(|_| argument("envelope body must be a str"))?
+                    .to_cow()
+                    .map_err(|_| argument("envelope body holds a lone surrogate"))?
+                    .into_owned()
+                    .into_bytes(),
+                None => return Err(argument("an envelope needs a body")),
+            },
+        };
+        let (doc, members) = Document::parse(&body)?;
+        let keep_raw = doc.encoding() != Encoding::Utf8;
+        let kind = events::record_kind(event_type.as_deref().unwrap_or(""));
+        let record = top_level(py, doc, members, kind)?;
+        let mut event = WebHookEvent::received(
+            py,
+            event_type,
+            record,
+            0,
+            signature,
+            keep_raw.then_some(&body[..]),
+        );
+        event.secret_index = secret_index;
+        Ok(event)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -144,7 +265,33 @@ impl WebHookEvent {
         Ok(format!(
             "WebHookEvent(event_type={:?}, record={})",
             self.event_type.as_deref().unwrap_or("None"),
-            record.to_cow()?
+            record.to_string_lossy()
+        ))
+    }
+
+    /// A table for notebooks: the event, then the record's fields.
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        let record_html: String = self
+            .record
+            .bind(py)
+            .call_method0("_repr_html_")?
+            .extract()?;
+        let name = self.event_type.as_deref().unwrap_or("(no event)");
+        let escaped: String = name
+            .chars()
+            .map(|c| match c {
+                '<' => "&lt;".to_owned(),
+                '>' => "&gt;".to_owned(),
+                '&' => "&amp;".to_owned(),
+                '"' => "&quot;".to_owned(),
+                c => c.to_string(),
+            })
+            .collect();
+        let description = self
+            .description()
+            .unwrap_or("an event this library does not know");
+        Ok(format!(
+            "<div><p><b>WebHookEvent</b> <code>{escaped}</code>: {description}</p>{record_html}</div>"
         ))
     }
 
@@ -157,15 +304,47 @@ impl WebHookEvent {
         Ok(eq.into_pyobject(py)?.to_owned().into_any().unbind())
     }
 
-    #[classattr]
-    fn __hash__(py: Python<'_>) -> Py<PyAny> {
-        py.None()
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        let record_hash = self.record.bind(py).hash()?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&(self.event_type.as_deref(), record_hash), &mut h);
+        Ok(std::hash::Hasher::finish(&h) as isize)
     }
 
+    /// Pickles (and copies) with everything it carries: the signature, `secret_index` and
+    /// the body as sent.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let this = slf.get();
-        let args = (this.event_type.clone(), this.record.clone_ref(py)).into_pyobject(py)?;
-        PyTuple::new(py, [slf.get_type().into_any(), args.into_any()])
+        let f = py.import("helpscout._core")?.getattr("_event_from_state")?;
+        let args = (
+            this.event_type.clone(),
+            this.record.clone_ref(py),
+            this.secret_index,
+            this.signature.clone(),
+            this.raw.as_ref().map(|r| r.clone_ref(py)),
+        )
+            .into_pyobject(py)?;
+        PyTuple::new(py, [f, args.into_any()])
     }
+}
+
+/// Rebuild a pickled event (see `WebHookEvent.__reduce__`).
+pub(crate) fn from_state(
+    event_type: Option<String>,
+    record: Bound<'_, PyAny>,
+    secret_index: Option<usize>,
+    signature: Option<String>,
+    raw: Option<Py<PyBytes>>,
+) -> PyResult<WebHookEvent> {
+    if !record.is_instance_of::<Record>() {
+        return Err(argument("a pickled WebHookEvent holds a record"));
+    }
+    Ok(WebHookEvent {
+        event_type,
+        record: record.unbind(),
+        secret_index,
+        signature,
+        raw,
+    })
 }

@@ -1,23 +1,20 @@
 //! PyO3 glue: the `helpscout._core` extension module. Thin by design; all decisions
-//! (signatures, events, parsing, model tables) live in the Python-free core.
+//! (signatures, events, parsing, record semantics, limits) live in the Python-free core.
+//!
+//! - `error.rs`: every Python exception raised, and the one conversion from core errors.
+//! - `convert.rs`: JSON spans to Python values and Python values to JSON, depth-guarded.
+//! - `record/`: the record classes (generated from the kind registry).
+//! - `event.rs`, `verifier.rs`: `WebHookEvent` and the receive path.
+//! - `client.rs`: the Mailbox API client, with the GIL released around every request.
 
 mod client;
 mod convert;
+mod error;
 mod event;
 mod record;
 mod verifier;
 
 use pyo3::prelude::*;
-
-pyo3::import_exception!(helpscout.exceptions, HelpScoutValidationException);
-pyo3::import_exception!(helpscout.exceptions, HelpScoutSecurityException);
-pyo3::import_exception!(helpscout.exceptions, HelpScoutPayloadError);
-
-/// A payload problem as the Python exception `HelpScoutPayloadError`
-/// (a `HelpScoutValidationException` and a `ValueError`).
-pub(crate) fn payload_err(e: crate::payload::PayloadError) -> PyErr {
-    HelpScoutPayloadError::new_err((e.message, e.reason, e.line, e.column))
-}
 
 #[pymodule(gil_used = false)]
 mod _core {
@@ -26,22 +23,28 @@ mod _core {
     #[pymodule_export]
     use super::event::WebHookEvent;
     #[pymodule_export]
-    use super::record::{
-        Address, Attachment, AttachmentData, BaseConversation, BeaconChat, Chat, Conversation,
-        CustomField, Customer, Deleted, DropdownOption, Email, Embedded, Field, Folder, Mailbox,
-        MailboxRef, Organization, Person, Phone, Ping, Rating, Record, SearchConversation,
-        SearchCustomer, SocialProfile, Source, SurveyResponse, Tag, Thread, User, UserStatus,
-        Website, Workflow,
-    };
-    #[pymodule_export]
     use super::verifier::Verifier;
 
     use pyo3::prelude::*;
+    use pyo3::types::PyBytes;
 
     /// The `X-HelpScout-Signature` value for `body` under `secret`.
     #[pyfunction]
     fn sign(secret: &[u8], body: &[u8]) -> String {
         crate::signature::sign(secret, body)
+    }
+
+    /// Whether a secret is empty or only whitespace (the one rule every check uses).
+    #[pyfunction]
+    fn secret_is_blank(secret: &Bound<'_, PyAny>) -> PyResult<bool> {
+        if let Ok(b) = secret.cast::<PyBytes>() {
+            return Ok(crate::signature::is_blank(b.as_bytes()));
+        }
+        // Text with a lone surrogate is not blank; the verifier refuses it with its reason.
+        let Ok(text) = secret.extract::<String>() else {
+            return Ok(false);
+        };
+        Ok(crate::signature::is_blank(text.as_bytes()))
     }
 
     /// The original library's camelCase to snake_case rule.
@@ -71,6 +74,12 @@ mod _core {
         crate::events::record_kind(event_type).class_name()
     }
 
+    /// The deduplication key of a delivery (SHA-256 of event name, newline, body bytes).
+    #[pyfunction]
+    fn dedupe_key(event_type: &str, body: &[u8]) -> String {
+        crate::envelope::dedupe_key(event_type, body)
+    }
+
     /// Rebuild a record from its JSON text (used by pickle).
     #[pyfunction]
     fn _record_from_json(
@@ -82,11 +91,32 @@ mod _core {
         super::record::from_json_text(py, class_name, text, context)
     }
 
+    /// Rebuild a pickled `WebHookEvent`.
+    #[pyfunction]
+    #[pyo3(signature = (event_type, record, secret_index = None, signature = None, raw = None))]
+    fn _event_from_state(
+        event_type: Option<String>,
+        record: Bound<'_, PyAny>,
+        secret_index: Option<usize>,
+        signature: Option<String>,
+        raw: Option<Py<PyBytes>>,
+    ) -> PyResult<super::event::WebHookEvent> {
+        super::event::from_state(event_type, record, secret_index, signature, raw)
+    }
+
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("MAX_SECRET_CHARS", crate::signature::MAX_SECRET_CHARS)?;
+        m.add("MAX_DEPTH", crate::limits::MAX_DEPTH)?;
+        m.add("MAX_BODY_BYTES", crate::limits::MAX_BODY_BYTES)?;
+        m.add(
+            "DEFAULT_MAX_BODY_BYTES",
+            crate::limits::DEFAULT_MAX_BODY_BYTES,
+        )?;
+        m.add("MAX_INT_DIGITS", crate::limits::MAX_INT_DIGITS)?;
         m.add("DEBUG_BUILD", cfg!(debug_assertions))?;
+        super::record::register_classes(m)?;
         Ok(())
     }
 }

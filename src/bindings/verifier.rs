@@ -1,11 +1,11 @@
 //! `Verifier`: the secrets of one webhook, and the receive path (verify, then parse).
 
+use super::error::argument;
 use super::event::WebHookEvent;
 use super::record::top_level;
-use super::{payload_err, HelpScoutSecurityException, HelpScoutValidationException};
-use crate::payload::Document;
+use crate::error::Error;
+use crate::payload::{Document, Encoding};
 use crate::signature::{self, Rejection};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
 use std::borrow::Cow;
@@ -14,51 +14,128 @@ use std::borrow::Cow;
 /// work takes a few microseconds and releasing would cost more than it frees.
 const DETACH_BYTES: usize = 16 * 1024;
 
-/// The message the original raised for every bad signature; kept word for word.
-pub(crate) const INVALID_SIGNATURE: &str = "The signature provided by this request was invalid.";
-
 fn is_utf8(encoding: &str) -> bool {
     ["utf8", "utf-8", "utf_8"]
         .iter()
         .any(|e| encoding.eq_ignore_ascii_case(e))
 }
 
+/// What a body or signature argument holds: the bytes the signature covers, and (for
+/// text given as `str`) the text to parse, which is the `str` itself whatever `encoding`
+/// says about the bytes on the wire.
+struct Input<'a> {
+    signed: Cow<'a, [u8]>,
+    text: Option<String>,
+}
+
+impl Input<'_> {
+    fn parse_bytes(&self) -> &[u8] {
+        self.text.as_deref().map_or(&self.signed[..], str::as_bytes)
+    }
+}
+
+/// `str` as text: `None` when it holds a lone surrogate (no UTF-8 form exists).
+fn utf8_text(s: &Bound<'_, PyString>) -> Option<String> {
+    s.to_cow().ok().map(Cow::into_owned)
+}
+
 /// The bytes of a body or signature given as bytes, bytearray, memoryview or str.
-fn bytes_of<'a>(obj: &'a Bound<'_, PyAny>, encoding: &str, what: &str) -> PyResult<Cow<'a, [u8]>> {
+fn input<'a>(obj: &'a Bound<'_, PyAny>, encoding: &str, what: &str) -> PyResult<Input<'a>> {
     if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(Cow::Borrowed(b.as_bytes()));
+        return Ok(Input {
+            signed: Cow::Borrowed(b.as_bytes()),
+            text: None,
+        });
     }
     if let Ok(s) = obj.cast::<PyString>() {
+        let Some(text) = utf8_text(s) else {
+            return Err(argument(format!(
+                "{what} holds a lone surrogate (\\ud800-\\udfff), so it is not the text of a request; pass the raw request body bytes"
+            )));
+        };
         if is_utf8(encoding) {
-            return Ok(Cow::Owned(s.to_cow()?.into_owned().into_bytes()));
+            return Ok(Input {
+                signed: Cow::Owned(text.into_bytes()),
+                text: None,
+            });
         }
-        let encoded = s.call_method1("encode", (encoding,))?;
-        return Ok(Cow::Owned(encoded.cast::<PyBytes>()?.as_bytes().to_vec()));
+        let encoded = s.call_method1("encode", (encoding,)).map_err(|e| {
+            argument(format!(
+                "{what} cannot be encoded with encoding={encoding:?}: {e}"
+            ))
+        })?;
+        return Ok(Input {
+            signed: Cow::Owned(encoded.cast::<PyBytes>()?.as_bytes().to_vec()),
+            text: Some(text),
+        });
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
-        return Ok(Cow::Owned(b.to_vec()));
+        return Ok(Input {
+            signed: Cow::Owned(b.to_vec()),
+            text: None,
+        });
     }
     // memoryview and other buffer-protocol objects; `memoryview()` refuses everything else
     // (unlike `bytes()`, which would turn an int into that many zero bytes).
     let py = obj.py();
     if let Ok(view) = py.import("builtins")?.getattr("memoryview")?.call1((obj,)) {
         let b = view.call_method0("tobytes")?;
-        return Ok(Cow::Owned(b.cast::<PyBytes>()?.as_bytes().to_vec()));
+        return Ok(Input {
+            signed: Cow::Owned(b.cast::<PyBytes>()?.as_bytes().to_vec()),
+            text: None,
+        });
     }
-    Err(PyTypeError::new_err(format!(
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
         "{what} must be bytes, bytearray, memoryview or str, not {}",
         obj.get_type().name()?
     )))
 }
 
+/// The bytes of a signature header. Text that cannot be the header (a lone surrogate) is a
+/// malformed signature, never an exception of another kind.
+fn signature_bytes<'a>(
+    sig: &'a Bound<'_, PyAny>,
+    encoding: &str,
+) -> PyResult<Result<Cow<'a, [u8]>, Rejection>> {
+    if let Ok(s) = sig.cast::<PyString>() {
+        return Ok(match utf8_text(s) {
+            Some(t) => Ok(Cow::Owned(t.into_bytes())),
+            None => Err(Rejection::Malformed),
+        });
+    }
+    Ok(Ok(input(sig, encoding, "signature")?.signed))
+}
+
+/// The signature header as text, for the envelope (trimmed, as it was compared).
+fn signature_text(sig: &Bound<'_, PyAny>) -> Option<String> {
+    let text = if let Ok(s) = sig.cast::<PyString>() {
+        utf8_text(s)?
+    } else {
+        String::from_utf8(input(sig, "utf8", "signature").ok()?.signed.into_owned()).ok()?
+    };
+    Some(text.trim().to_owned())
+}
+
+fn check_encoding(py: Python<'_>, encoding: &str) -> PyResult<()> {
+    if is_utf8(encoding) {
+        return Ok(());
+    }
+    py.import("codecs")?
+        .call_method1("lookup", (encoding,))
+        .map(|_| ())
+        .map_err(|_| argument(format!("unknown encoding {encoding:?}")))
+}
+
 fn secret_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned().into_bytes());
+        return utf8_text(s).map(String::into_bytes).ok_or_else(|| {
+            argument("a webhook secret holds a lone surrogate (\\ud800-\\udfff); it must be text")
+        });
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         return Ok(b.as_bytes().to_vec());
     }
-    Err(HelpScoutValidationException::new_err(format!(
+    Err(argument(format!(
         "a webhook secret must be a str (or bytes), not {}",
         obj.get_type().name()?
     )))
@@ -69,6 +146,9 @@ fn secret_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 #[pyclass(frozen, module = "helpscout._core")]
 pub struct Verifier {
     inner: signature::Verifier,
+    /// Added to the index of the matching secret (1 when only older secrets are given, so
+    /// that `secret_index` 0 always means `secret_key`).
+    first_index: usize,
 }
 
 impl Verifier {
@@ -82,16 +162,18 @@ impl Verifier {
         let Some(sig) = signature.filter(|s| !s.is_none()) else {
             return Ok(Err(Rejection::Missing));
         };
-        let sig = bytes_of(sig, encoding, "signature")?;
-        if body.len() >= DETACH_BYTES {
-            Ok(py.detach(|| self.inner.check(&sig, body)))
+        let sig = match signature_bytes(sig, encoding)? {
+            Ok(s) => s,
+            Err(r) => return Ok(Err(r)),
+        };
+        let found = if body.len() >= DETACH_BYTES {
+            py.detach(|| self.inner.check(&sig, body))
         } else {
-            Ok(self.inner.check(&sig, body))
-        }
+            self.inner.check(&sig, body)
+        };
+        Ok(found.map(|i| i + self.first_index))
     }
-}
 
-impl Verifier {
     fn check_or_raise(
         &self,
         py: Python<'_>,
@@ -99,24 +181,42 @@ impl Verifier {
         body: &[u8],
         encoding: &str,
     ) -> PyResult<usize> {
-        self.check(py, signature, body, encoding)?
-            .map_err(|rejection| {
-                HelpScoutSecurityException::new_err((INVALID_SIGNATURE, rejection.reason()))
-            })
+        Ok(self
+            .check(py, signature, body, encoding)?
+            .map_err(Error::Rejected)?)
     }
+}
+
+fn event_name(event_type: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    let Some(e) = event_type.filter(|e| !e.is_none()) else {
+        return Ok(None);
+    };
+    let text = if let Ok(s) = e.cast::<PyString>() {
+        utf8_text(s).ok_or_else(|| {
+            argument("event_type holds a lone surrogate (\\ud800-\\udfff); it must be the X-HelpScout-Event header")
+        })?
+    } else if let Ok(b) = e.cast::<PyBytes>() {
+        String::from_utf8_lossy(b.as_bytes()).into_owned()
+    } else {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "event_type must be a str (the X-HelpScout-Event header), not {}",
+            e.get_type().name()?
+        )));
+    };
+    Ok(Some(text.trim().to_owned()).filter(|s| !s.is_empty()))
 }
 
 #[pymethods]
 impl Verifier {
     #[new]
-    fn py_new(secrets: Vec<Bound<'_, PyAny>>) -> PyResult<Self> {
+    #[pyo3(signature = (secrets, first_index = 0))]
+    fn py_new(secrets: Vec<Bound<'_, PyAny>>, first_index: usize) -> PyResult<Self> {
         let raw = secrets
             .iter()
             .map(secret_bytes)
             .collect::<PyResult<Vec<_>>>()?;
-        let inner = signature::Verifier::new(raw)
-            .map_err(|e| HelpScoutValidationException::new_err(e.to_string()))?;
-        Ok(Verifier { inner })
+        let inner = signature::Verifier::new(raw).map_err(Error::Secret)?;
+        Ok(Verifier { inner, first_index })
     }
 
     /// The index of the secret that signed `data`, or `None` if none did (or the signature
@@ -129,8 +229,9 @@ impl Verifier {
         data: &Bound<'_, PyAny>,
         encoding: &str,
     ) -> PyResult<Option<usize>> {
-        let body = bytes_of(data, encoding, "data")?;
-        Ok(self.check(py, signature, &body, encoding)?.ok())
+        check_encoding(py, encoding)?;
+        let body = input(data, encoding, "data")?;
+        Ok(self.check(py, signature, &body.signed, encoding)?.ok())
     }
 
     /// The index of the secret that signed `data`, or `HelpScoutSecurityException` with
@@ -143,13 +244,14 @@ impl Verifier {
         data: &Bound<'_, PyAny>,
         encoding: &str,
     ) -> PyResult<usize> {
-        let body = bytes_of(data, encoding, "data")?;
-        self.check_or_raise(py, signature, &body, encoding)
+        check_encoding(py, encoding)?;
+        let body = input(data, encoding, "data")?;
+        self.check_or_raise(py, signature, &body.signed, encoding)
     }
 
     /// Verify, then parse: a `WebHookEvent`, `HelpScoutSecurityException` for a bad
     /// signature (checked before the body is parsed), `HelpScoutPayloadError` for a body
-    /// that is not a JSON object.
+    /// that is not a JSON object we can read.
     #[pyo3(signature = (event_type, signature, data, encoding = "utf8"))]
     fn receive(
         &self,
@@ -159,39 +261,43 @@ impl Verifier {
         data: &Bound<'_, PyAny>,
         encoding: &str,
     ) -> PyResult<WebHookEvent> {
-        let event_type: Option<String> = match event_type.filter(|e| !e.is_none()) {
-            None => None,
-            Some(e) => match e.cast::<PyString>() {
-                Ok(s) => Some(s.to_cow()?.trim().to_owned()).filter(|s| !s.is_empty()),
-                Err(_) => match e.cast::<PyBytes>() {
-                    Ok(b) => Some(String::from_utf8_lossy(b.as_bytes()).trim().to_owned())
-                        .filter(|s| !s.is_empty()),
-                    Err(_) => {
-                        return Err(PyTypeError::new_err(format!(
-                            "event_type must be a str (the X-HelpScout-Event header), not {}",
-                            e.get_type().name()?
-                        )))
-                    }
-                },
-            },
-        };
-        let body = bytes_of(data, encoding, "data")?;
-        let index = self.check_or_raise(py, signature, &body, encoding)?;
-        let parsed = if body.len() >= DETACH_BYTES {
-            py.detach(|| Document::parse(&body))
+        check_encoding(py, encoding)?;
+        let event_type = event_name(event_type)?;
+        let body = input(data, encoding, "data")?;
+        let index = self.check_or_raise(py, signature, &body.signed, encoding)?;
+        let text = body.parse_bytes();
+        let parsed = if text.len() >= DETACH_BYTES {
+            py.detach(|| Document::parse(text))
         } else {
-            Document::parse(&body)
+            Document::parse(text)
         };
-        let (doc, members) = parsed.map_err(payload_err)?;
+        let (doc, members) = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                let doc = std::str::from_utf8(text).ok();
+                return Err(super::error::payload_error(e, doc));
+            }
+        };
+        // The bytes as sent are kept when the record's text is not them.
+        let keep_raw = doc.encoding() != Encoding::Utf8 || body.text.is_some();
         let kind = crate::events::record_kind(event_type.as_deref().unwrap_or(""));
         let record = top_level(py, doc, members, kind)?;
-        Ok(WebHookEvent::received(event_type, record, index))
+        let signature = signature.and_then(signature_text);
+        Ok(WebHookEvent::received(
+            py,
+            event_type,
+            record,
+            index,
+            signature,
+            keep_raw.then_some(&body.signed[..]),
+        ))
     }
 
     /// The `X-HelpScout-Signature` of `data` under the current secret.
     #[pyo3(signature = (data, encoding = "utf8"))]
-    fn sign(&self, data: &Bound<'_, PyAny>, encoding: &str) -> PyResult<String> {
-        Ok(self.inner.sign(&bytes_of(data, encoding, "data")?))
+    fn sign(&self, py: Python<'_>, data: &Bound<'_, PyAny>, encoding: &str) -> PyResult<String> {
+        check_encoding(py, encoding)?;
+        Ok(self.inner.sign(&input(data, encoding, "data")?.signed))
     }
 
     /// How many secrets are tried.

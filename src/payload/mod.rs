@@ -1,38 +1,31 @@
 //! Lazy access to a JSON payload.
 //!
-//! A [`Document`] owns the body text once. Receiving validates the whole body and scans only
-//! the top-level object into (key, span) pairs; nested objects and arrays are scanned when
-//! somebody reads them. Nothing is converted until it is asked for, which is what makes
-//! receiving a large conversation cheap when the handler reads three fields.
+//! A [`Document`] owns the body text once. Receiving validates the whole body in one pass
+//! that also records its structure ([`scan`]); nested objects and arrays are then found by
+//! a lookup in that index, never by scanning the text again. Nothing is converted until it
+//! is asked for, which is what makes receiving a large conversation cheap when the handler
+//! reads three fields.
+//!
+//! Layout: `scan.rs` (the validating, indexing pass), `text.rs` (string escapes and body
+//! encodings), `error.rs` (what can go wrong, with its HTTP status).
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
+mod error;
+mod scan;
+mod text;
+
+pub use error::{PayloadError, PayloadErrorKind};
+pub use text::{unescape, Encoding, LoneSurrogate};
+
+use crate::limits::{MAX_BODY_BYTES, MAX_DEPTH, MAX_INT_DIGITS};
+use scan::{Entry, Index, ScanError};
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-/// Why a payload could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PayloadError {
-    /// A short machine-readable reason: `utf8`, `syntax`, `empty`, `not_object`, `string`.
-    pub reason: &'static str,
-    /// What went wrong and where, for a person.
-    pub message: String,
-    /// 1-based line of the problem, when known.
-    pub line: Option<usize>,
-    /// 1-based column of the problem, when known.
-    pub column: Option<usize>,
-}
-
-impl fmt::Display for PayloadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for PayloadError {}
-
+/// The 1-based line and column of byte `offset`, counted as `json.JSONDecodeError` counts
+/// them: the column in characters from the start of the line (bytes where the text is not
+/// UTF-8).
 fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -40,18 +33,28 @@ fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    (line, offset - col_start + 1)
+    let column = match std::str::from_utf8(&before[col_start..]) {
+        Ok(t) => t.chars().count(),
+        Err(_) => before.len() - col_start,
+    };
+    (line, column + 1)
+}
+
+struct Inner {
+    text: Box<str>,
+    index: Index,
+    encoding: Encoding,
 }
 
 /// A validated JSON body, shared by every record made from it.
 #[derive(Clone)]
 pub struct Document {
-    text: Arc<str>,
+    inner: Arc<Inner>,
 }
 
 impl fmt::Debug for Document {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Document({} bytes)", self.text.len())
+        write!(f, "Document({} bytes)", self.inner.text.len())
     }
 }
 
@@ -114,174 +117,120 @@ pub enum Scalar<'a> {
     Null,
     Bool(bool),
     Int(i64),
-    /// An integer outside the i64 range, as its decimal text.
+    /// An integer outside the i64 range (at most `MAX_INT_DIGITS` digits), as its text.
     BigInt(&'a str),
     Float(f64),
     Str(Cow<'a, str>),
+    /// A string holding a lone UTF-16 surrogate escape (`"\ud800"`), as its JSON literal
+    /// with quotes: valid JSON that only a Python `str` can hold.
+    LoneSurrogate(&'a str),
     Array(Span),
     Object(Span),
 }
 
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-struct RawMembers<'a>(Vec<(Key<'a>, &'a RawValue)>);
-
-impl<'de> Deserialize<'de> for RawMembers<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawMembers<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some(k) = map.next_key::<Key<'de>>()? {
-                    let v: &'de RawValue = map.next_value()?;
-                    out.push((k, v));
-                }
-                Ok(RawMembers(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
 impl Document {
-    /// Validate `body` as one JSON object and scan its top level.
+    /// Validate `body` as one JSON object and index it; returns its top-level members.
     ///
-    /// Every byte is checked here (UTF-8 and JSON syntax), so reading fields later cannot
-    /// meet a syntax error.
+    /// The bytes are read as `json.loads` reads bytes: UTF-8, with or without a byte-order
+    /// mark, or UTF-16/UTF-32 (found from a mark or from the zero bytes of the first
+    /// characters). Every byte is checked here (encoding, JSON syntax, nesting depth,
+    /// integer length), so reading fields later cannot meet an error.
     pub fn parse(body: &[u8]) -> Result<(Document, Vec<Member>), PayloadError> {
-        let text = match std::str::from_utf8(body) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = e.valid_up_to();
-                let (line, column) = line_col(body, at);
-                return Err(PayloadError {
-                    reason: "utf8",
-                    message: format!(
-                        "the payload is not valid UTF-8: byte 0x{:02X} at offset {at} (line {line}, column {column}) cannot start or continue a character; pass the raw request body bytes",
-                        body.get(at).copied().unwrap_or(0)
-                    ),
-                    line: Some(line),
-                    column: Some(column),
-                });
-            }
+        if body.len() > MAX_BODY_BYTES {
+            return Err(PayloadError::new(
+                PayloadErrorKind::TooLarge,
+                format!(
+                    "the payload has {} bytes; the most this library reads is {MAX_BODY_BYTES}",
+                    body.len()
+                ),
+                None,
+            ));
+        }
+        let (encoding, mark) = Encoding::detect(body);
+        let text: Box<str> = match encoding {
+            Encoding::Utf8 | Encoding::Utf8Bom => match std::str::from_utf8(&body[mark..]) {
+                Ok(t) => t.into(),
+                Err(e) => return Err(utf8_error(body, mark + e.valid_up_to())),
+            },
+            wide => match wide.decode_wide(&body[mark..]) {
+                Ok(t) => t.into_boxed_str(),
+                Err(at) => {
+                    return Err(PayloadError::new(
+                        PayloadErrorKind::Utf8,
+                        format!(
+                            "the payload looks like {} but is not valid {} at byte offset {}; pass the raw request body bytes",
+                            wide.name(),
+                            wide.name(),
+                            mark + at
+                        ),
+                        None,
+                    ))
+                }
+            },
         };
-        let doc = Document {
-            text: Arc::from(text),
-        };
-        let members = doc.scan_top_level()?;
-        Ok((doc, members))
+        Document::from_text(text, encoding)
     }
 
-    /// A document from text that is known to hold one JSON object (for records built in
-    /// code); it is validated like a received body.
+    /// A document from text that should hold one JSON object (records built in code, pickle);
+    /// it is validated like a received body.
     pub fn from_json_text(text: String) -> Result<(Document, Vec<Member>), PayloadError> {
-        let doc = Document {
-            text: Arc::from(text),
-        };
-        let members = doc.scan_top_level()?;
-        Ok((doc, members))
+        Document::from_text(text.into_boxed_str(), Encoding::Utf8)
     }
 
-    fn scan_top_level(&self) -> Result<Vec<Member>, PayloadError> {
-        let text: &str = &self.text;
-        let start = text.len() - text.trim_start().len();
-        let Some(kind) = JsonType::of(&text[start..]) else {
-            return Err(PayloadError {
-                reason: "empty",
-                message: "the payload is empty: a Help Scout webhook body is a JSON object".into(),
-                line: Some(1),
-                column: Some(1),
-            });
-        };
+    fn from_text(
+        text: Box<str>,
+        encoding: Encoding,
+    ) -> Result<(Document, Vec<Member>), PayloadError> {
+        let (index, start, _) = scan::scan(text.as_bytes()).map_err(|e| scan_error(&text, e))?;
+        let kind = JsonType::of(&text[start..]).unwrap_or(JsonType::Null);
         if kind != JsonType::Object {
-            // Validate first so a broken non-object reports its syntax error.
-            if let Err(e) = serde_json::from_str::<de::IgnoredAny>(text) {
-                return Err(syntax_error(&e));
-            }
             let (line, column) = line_col(text.as_bytes(), start);
-            return Err(PayloadError {
-                reason: "not_object",
-                message: format!(
+            return Err(PayloadError::new(
+                PayloadErrorKind::NotObject,
+                format!(
                     "the payload must be a JSON object, but it is {} (line {line}, column {column})",
                     kind.describe()
                 ),
-                line: Some(line),
-                column: Some(column),
-            });
+                Some((line, column, start)),
+            ));
         }
-        match serde_json::from_str::<RawMembers<'_>>(text) {
-            Ok(raw) => Ok(self.members_from(raw)),
-            Err(e) => Err(syntax_error(&e)),
-        }
+        let doc = Document {
+            inner: Arc::new(Inner {
+                text,
+                index,
+                encoding,
+            }),
+        };
+        let members = doc.members(&(start..doc.text().len()))?;
+        Ok((doc, members))
     }
 
-    fn offset_of(&self, raw: &RawValue) -> Span {
-        let start = raw.get().as_ptr() as usize - self.text.as_ptr() as usize;
-        start..start + raw.get().len()
+    /// How the body's bytes were encoded.
+    pub fn encoding(&self) -> Encoding {
+        self.inner.encoding
     }
 
-    fn members_from(&self, raw: RawMembers<'_>) -> Vec<Member> {
-        let base = self.text.as_ptr() as usize;
-        raw.0
-            .into_iter()
-            .map(|(k, v)| {
-                let key = match k.0 {
-                    Cow::Borrowed(b) => {
-                        let start = b.as_ptr() as usize - base;
-                        MemberKey::Raw(start..start + b.len())
-                    }
-                    Cow::Owned(o) => MemberKey::Decoded(o.into()),
-                };
-                Member {
-                    key,
-                    value: self.offset_of(v),
-                }
-            })
-            .collect()
+    /// How many objects and arrays the document holds.
+    pub fn container_count(&self) -> usize {
+        self.inner.index.container_count()
     }
 
     /// The (unescaped) key of a member.
     pub fn key<'a>(&'a self, member: &'a Member) -> &'a str {
         match &member.key {
-            MemberKey::Raw(span) => self.text.get(span.clone()).unwrap_or(""),
+            MemberKey::Raw(span) => self.inner.text.get(span.clone()).unwrap_or(""),
             MemberKey::Decoded(k) => k,
         }
     }
 
-    /// The whole body text.
+    /// The whole body text (UTF-8, without a byte-order mark).
     pub fn text(&self) -> &str {
-        &self.text
+        &self.inner.text
     }
 
     /// The text of one value.
     pub fn slice(&self, span: &Span) -> &str {
-        self.text.get(span.clone()).unwrap_or("null")
+        self.inner.text.get(span.clone()).unwrap_or("null")
     }
 
     /// The JSON type of the value at `span`.
@@ -289,87 +238,57 @@ impl Document {
         JsonType::of(self.slice(span)).unwrap_or(JsonType::Null)
     }
 
-    /// The members of the object at `span`.
-    ///
-    /// The whole body was validated when the document was made, so nested containers are
-    /// read with a structural scanner that only finds boundaries (strings, brackets,
-    /// commas): a fraction of the cost of validating them again.
-    pub fn members(&self, span: &Span) -> Result<Vec<Member>, PayloadError> {
-        let b = self.text.as_bytes();
-        let mut out = Vec::new();
-        let mut i = skip_ws(b, span.start);
-        if b.get(i) != Some(&b'{') {
-            return Err(self.structure_error(i));
+    fn entries(&self, span: &Span, open: u8) -> Result<&[Entry], PayloadError> {
+        if self.inner.text.as_bytes().get(span.start) != Some(&open) {
+            return Err(self.structure_error(span.start));
         }
-        i = skip_ws(b, i + 1);
-        if b.get(i) == Some(&b'}') {
-            return Ok(out);
-        }
-        loop {
-            if b.get(i) != Some(&b'"') {
-                return Err(self.structure_error(i));
-            }
-            let (key_end, escaped) = string_end(b, i).ok_or_else(|| self.structure_error(i))?;
-            let key = if escaped {
-                let text = self.text.get(i..key_end).unwrap_or("\"\"");
-                let decoded: Key<'_> =
-                    serde_json::from_str(text).map_err(|e| self.nested_error(&e, &(i..key_end)))?;
-                MemberKey::Decoded(decoded.0.into())
-            } else {
-                MemberKey::Raw(i + 1..key_end - 1)
-            };
-            i = skip_ws(b, key_end);
-            if b.get(i) != Some(&b':') {
-                return Err(self.structure_error(i));
-            }
-            let start = skip_ws(b, i + 1);
-            let end = value_end(b, start).ok_or_else(|| self.structure_error(start))?;
-            out.push(Member {
-                key,
-                value: start..end,
-            });
-            i = skip_ws(b, end);
-            match b.get(i) {
-                Some(b',') => i = skip_ws(b, i + 1),
-                Some(b'}') => return Ok(out),
-                _ => return Err(self.structure_error(i)),
-            }
-        }
+        self.inner
+            .index
+            .entries_at(span.start)
+            .ok_or_else(|| self.structure_error(span.start))
     }
 
-    /// The item spans of the array at `span` (structural scan, as for [`Document::members`]).
+    /// The members of the object at `span`, from the index (no scanning).
+    pub fn members(&self, span: &Span) -> Result<Vec<Member>, PayloadError> {
+        let entries = self.entries(span, b'{')?;
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            let raw = e.key_start as usize..e.key_end as usize;
+            let key = if e.key_escaped {
+                let decoded = match unescape(self.slice(&raw)) {
+                    Ok(k) => k.into_owned(),
+                    // A key with a lone surrogate: kept readable, with U+FFFD in its place.
+                    Err(LoneSurrogate) => lossy_key(self.slice(&raw)),
+                };
+                MemberKey::Decoded(decoded.into_boxed_str())
+            } else {
+                MemberKey::Raw(raw)
+            };
+            out.push(Member {
+                key,
+                value: e.value_start as usize..e.value_end as usize,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The item spans of the array at `span`, from the index (no scanning).
     pub fn items(&self, span: &Span) -> Result<Vec<Span>, PayloadError> {
-        let b = self.text.as_bytes();
-        let mut out = Vec::new();
-        let mut i = skip_ws(b, span.start);
-        if b.get(i) != Some(&b'[') {
-            return Err(self.structure_error(i));
-        }
-        i = skip_ws(b, i + 1);
-        if b.get(i) == Some(&b']') {
-            return Ok(out);
-        }
-        loop {
-            let end = value_end(b, i).ok_or_else(|| self.structure_error(i))?;
-            out.push(i..end);
-            i = skip_ws(b, end);
-            match b.get(i) {
-                Some(b',') => i = skip_ws(b, i + 1),
-                Some(b']') => return Ok(out),
-                _ => return Err(self.structure_error(i)),
-            }
-        }
+        Ok(self
+            .entries(span, b'[')?
+            .iter()
+            .map(|e| e.value_start as usize..e.value_end as usize)
+            .collect())
     }
 
     fn structure_error(&self, at: usize) -> PayloadError {
-        // Unreachable for a validated document; reported rather than trusted.
-        let (line, column) = line_col(self.text.as_bytes(), at);
-        PayloadError {
-            reason: "syntax",
-            message: format!("the payload is not valid JSON near line {line}, column {column}"),
-            line: Some(line),
-            column: Some(column),
-        }
+        // Unreachable for a span of this document; reported rather than trusted.
+        let (line, column) = line_col(self.inner.text.as_bytes(), at);
+        PayloadError::new(
+            PayloadErrorKind::Syntax,
+            format!("no JSON container starts at line {line}, column {column}"),
+            Some((line, column, at)),
+        )
     }
 
     /// Read the value at `span`: scalars are decoded, containers are returned as spans.
@@ -381,87 +300,37 @@ impl Document {
             Some(JsonType::Null) | None => Scalar::Null,
             Some(JsonType::Bool) => Scalar::Bool(text == "true"),
             Some(JsonType::String) => {
-                let key: Key<'_> =
-                    serde_json::from_str(text).map_err(|e| self.nested_error(&e, span))?;
-                Scalar::Str(key.0)
+                let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+                match unescape(inner) {
+                    Ok(s) => Scalar::Str(s),
+                    Err(LoneSurrogate) => Scalar::LoneSurrogate(text),
+                }
             }
             Some(JsonType::Number) => number(text),
         })
     }
-
-    fn nested_error(&self, e: &serde_json::Error, span: &Span) -> PayloadError {
-        // Syntax was validated on receipt, so what can fail here is decoding a string
-        // (a lone UTF-16 surrogate escape such as "\ud800").
-        let (line, column) = line_col(self.text.as_bytes(), span.start);
-        PayloadError {
-            reason: "string",
-            message: format!("the payload has a value that cannot be decoded ({e}) in the value starting at line {line}, column {column}"),
-            line: Some(line),
-            column: Some(column),
-        }
-    }
 }
 
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        i += 1;
-    }
-    i
-}
-
-/// For a string starting at `i` (its opening quote): the index after the closing quote,
-/// and whether it contains escapes.
-fn string_end(b: &[u8], i: usize) -> Option<(usize, bool)> {
-    let mut j = i + 1;
-    let mut escaped = false;
-    loop {
-        match b.get(j)? {
-            b'"' => return Some((j + 1, escaped)),
-            b'\\' => {
-                escaped = true;
-                j += 2;
-            }
-            _ => j += 1,
-        }
-    }
-}
-
-/// The index just after the JSON value starting at `i`.
-fn value_end(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i)? {
-        b'"' => string_end(b, i).map(|(end, _)| end),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut j = i;
-            loop {
-                match b.get(j)? {
-                    b'"' => {
-                        j = string_end(b, j)?.0;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(j + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
+/// A key holding a lone surrogate escape, decoded with U+FFFD in its place.
+fn lossy_key(raw: &str) -> String {
+    let mut units: Vec<u16> = Vec::new();
+    let mut out = String::new();
+    let mut rest = raw;
+    while !rest.is_empty() {
+        if let Some(hex) = rest.strip_prefix("\\u").and_then(|r| r.get(..4)) {
+            if let Ok(u) = u16::from_str_radix(hex, 16) {
+                units.push(u);
+                rest = &rest[6..];
+                continue;
             }
         }
-        _ => {
-            let mut j = i;
-            while !matches!(
-                b.get(j),
-                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-            ) {
-                j += 1;
-            }
-            (j > i).then_some(j)
-        }
+        out.extend(char::decode_utf16(units.drain(..)).map(|r| r.unwrap_or('\u{FFFD}')));
+        let next = rest.find("\\u").filter(|&n| n > 0).unwrap_or(rest.len());
+        out.push_str(&unescape(&rest[..next]).unwrap_or(Cow::Borrowed("\u{FFFD}")));
+        rest = &rest[next..];
     }
+    out.extend(char::decode_utf16(units.drain(..)).map(|r| r.unwrap_or('\u{FFFD}')));
+    out
 }
 
 fn number(text: &str) -> Scalar<'_> {
@@ -475,24 +344,84 @@ fn number(text: &str) -> Scalar<'_> {
     Scalar::Float(text.parse::<f64>().unwrap_or(f64::NAN))
 }
 
-fn syntax_error(e: &serde_json::Error) -> PayloadError {
-    let (line, column) = (e.line(), e.column());
-    let what = match e.classify() {
-        serde_json::error::Category::Eof => "the payload ends too early",
-        _ => "the payload is not valid JSON",
-    };
-    // serde_json's Display already ends in "at line L column C".
-    PayloadError {
-        reason: "syntax",
-        message: format!("{what}: {e}"),
-        line: Some(line),
-        column: Some(column),
+fn utf8_error(body: &[u8], at: usize) -> PayloadError {
+    let (line, column) = line_col(body, at);
+    PayloadError::new(
+        PayloadErrorKind::Utf8,
+        format!(
+            "the payload is not valid UTF-8: byte 0x{:02X} at offset {at} (line {line}, column {column}) cannot start or continue a character; pass the raw request body bytes",
+            body.get(at).copied().unwrap_or(0)
+        ),
+        Some((line, column, at)),
+    )
+}
+
+/// The error for a failed scan. Syntax errors are worded by serde_json (which agrees with
+/// the scanner on what is JSON: the tests check it), with our line and column.
+fn scan_error(text: &str, e: ScanError) -> PayloadError {
+    let b = text.as_bytes();
+    if b.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+        return PayloadError::new(
+            PayloadErrorKind::Empty,
+            "the payload is empty: a Help Scout webhook body is a JSON object".into(),
+            Some((1, 1, 0)),
+        );
+    }
+    match e {
+        ScanError::TooDeep(at) => {
+            let (line, column) = line_col(b, at);
+            PayloadError::new(
+                PayloadErrorKind::TooDeep,
+                format!("the payload nests objects and arrays more than {MAX_DEPTH} levels deep (line {line}, column {column}); Help Scout payloads are fewer than 10 deep"),
+                Some((line, column, at)),
+            )
+        }
+        ScanError::Number(at) => {
+            let (line, column) = line_col(b, at);
+            PayloadError::new(
+                PayloadErrorKind::Number,
+                format!("the payload has an integer with more than {MAX_INT_DIGITS} digits (line {line}, column {column}), more than Python converts"),
+                Some((line, column, at)),
+            )
+        }
+        ScanError::Syntax(at) | ScanError::Eof(at) => {
+            let eof = matches!(e, ScanError::Eof(_));
+            let what = if eof {
+                "the payload ends too early"
+            } else {
+                "the payload is not valid JSON"
+            };
+            // serde_json's wording ("expected value"), which agrees with the scanner on
+            // what is JSON (the tests check it), with the position `json` would report.
+            let (line, column) = line_col(b, at);
+            let wording = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+                Err(se) if !se.is_data() => {
+                    let full = se.to_string();
+                    match full.rfind(" at line ") {
+                        Some(cut) => full[..cut].to_owned(),
+                        None => full,
+                    }
+                }
+                _ => "unexpected character".to_owned(),
+            };
+            let detail = format!("{wording} at line {line} column {column}");
+            PayloadError::new(
+                if eof {
+                    PayloadErrorKind::Eof
+                } else {
+                    PayloadErrorKind::Syntax
+                },
+                format!("{what}: {detail}"),
+                Some((line, column, at)),
+            )
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     #[test]
     fn scans_top_level_lazily_and_nested_on_demand() {
@@ -541,27 +470,27 @@ mod tests {
     #[test]
     fn errors_say_what_and_where() {
         let e = Document::parse(b"{\"a\": 1,\n \"b\": }").unwrap_err();
-        assert_eq!(e.reason, "syntax");
+        assert_eq!(e.reason(), "syntax");
         assert_eq!((e.line, e.column), (Some(2), Some(7)));
         assert!(e.message.contains("line 2 column 7"), "{}", e.message);
 
         let e = Document::parse(b"{\"a\": \"\xff\"}").unwrap_err();
-        assert_eq!(e.reason, "utf8");
+        assert_eq!(e.reason(), "utf8");
         assert!(e.message.contains("0xFF at offset 7"), "{}", e.message);
 
         let e = Document::parse(b"[1, 2]").unwrap_err();
-        assert_eq!(e.reason, "not_object");
+        assert_eq!(e.reason(), "not_object");
         assert!(e.message.contains("an array"), "{}", e.message);
 
         let e = Document::parse(b"  \"text\"").unwrap_err();
-        assert_eq!(e.reason, "not_object");
+        assert_eq!(e.reason(), "not_object");
         assert!(e.message.contains("a string"), "{}", e.message);
 
         let e = Document::parse(b"   ").unwrap_err();
-        assert_eq!(e.reason, "empty");
+        assert_eq!(e.reason(), "empty");
 
         let e = Document::parse(b"{\"a\": 1").unwrap_err();
-        assert_eq!(e.reason, "syntax");
+        assert_eq!(e.reason(), "syntax");
         assert!(
             e.message.starts_with("the payload ends too early"),
             "{}",
@@ -569,14 +498,17 @@ mod tests {
         );
 
         let e = Document::parse(b"{\"a\": 1} x").unwrap_err();
-        assert_eq!(e.reason, "syntax");
+        assert_eq!(e.reason(), "syntax");
     }
 
     #[test]
-    fn lone_surrogate_is_an_error_on_read_not_a_panic() {
-        let (doc, members) = Document::parse(br#"{"s": "\ud800"}"#).unwrap();
-        let e = doc.scalar(&members[0].value).unwrap_err();
-        assert_eq!(e.reason, "string");
+    fn lone_surrogate_reads_as_its_literal_for_python_to_decode() {
+        let (doc, members) = Document::parse(br#"{"s": "a\ud800b", "k\udc00": 1}"#).unwrap();
+        assert_eq!(
+            doc.scalar(&members[0].value).unwrap(),
+            Scalar::LoneSurrogate(r#""a\ud800b""#)
+        );
+        assert_eq!(doc.key(&members[1]), "k\u{FFFD}");
     }
 
     #[test]
@@ -603,8 +535,8 @@ mod tests {
         let c = doc.members(&members[1].value).unwrap();
         assert_eq!(doc.scalar(&c[0].value).unwrap(), Scalar::Str("}".into()));
         // asking for the wrong container type is an error, not a panic
-        assert_eq!(doc.members(&items[0]).unwrap_err().reason, "syntax");
-        assert_eq!(doc.items(&members[1].value).unwrap_err().reason, "syntax");
+        assert_eq!(doc.members(&items[0]).unwrap_err().reason(), "syntax");
+        assert_eq!(doc.items(&members[1].value).unwrap_err().reason(), "syntax");
     }
 
     /// Walk every value of a document, the way attribute reads do.
@@ -671,5 +603,201 @@ mod tests {
     fn duplicate_keys_are_all_kept_in_order() {
         let (_, members) = Document::parse(br#"{"a": 1, "a": 2}"#).unwrap();
         assert_eq!(members.len(), 2);
+    }
+
+    /// serde_json decides what is JSON (the seeds are far below its recursion limit).
+    fn serde_accepts(text: &[u8]) -> bool {
+        let Ok(t) = std::str::from_utf8(text) else {
+            return false;
+        };
+        let mut de = serde_json::Deserializer::from_str(t);
+        serde::de::IgnoredAny::deserialize(&mut de).is_ok() && de.end().is_ok()
+    }
+
+    #[test]
+    fn scanner_agrees_with_serde_on_what_is_json() {
+        let seeds: &[&[u8]] = &[
+            br#"{"id":1,"s":"a\"b\u00e9\/","n":[1,-2.5e3,true,null,{"k":[{}]}],"t":"2020-01-01T00:00:00Z","o":{"x":{"y":"}"}}}"#,
+            br#"{"a":[0,-0,0.5,1E+2,1e-2,-1.0e10,[],{},"",[[]],{"":{}}], "b" : "\ud83d\ude00\n"}"#,
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"{}[]\",:\\ 0123456789.eE+-truefalsnlu\x01\n\t";
+        let mut agreed = 0;
+        for round in 0..60_000 {
+            let mut body = seeds[round % seeds.len()].to_vec();
+            for _ in 0..(next() % 4 + 1) {
+                let at = (next() as usize) % body.len();
+                let byte = alphabet[(next() as usize) % alphabet.len()];
+                match next() % 3 {
+                    0 => body[at] = byte,
+                    1 => body.insert(at, byte),
+                    _ => {
+                        body.remove(at);
+                    }
+                }
+                if body.is_empty() {
+                    body.push(b'{');
+                }
+            }
+            let ours = scan::scan(&body).is_ok();
+            assert_eq!(
+                ours,
+                serde_accepts(&body),
+                "scanner and serde disagree on {:?}",
+                String::from_utf8_lossy(&body)
+            );
+            agreed += 1;
+        }
+        assert_eq!(agreed, 60_000);
+    }
+
+    #[test]
+    fn scanner_agrees_with_serde_on_tricky_literals() {
+        for text in [
+            "{}",
+            "[]",
+            " {} ",
+            "{\"a\":1}",
+            "[1,]",
+            "[,1]",
+            "{,}",
+            "{\"a\":1,}",
+            "01",
+            "-",
+            "-0",
+            "1.",
+            ".5",
+            "1e",
+            "1e+",
+            "1E5",
+            "tru",
+            "nul",
+            "true false",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\u12G4\"",
+            "\"a\u{1}\"",
+            "\"\\ud800\"",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{1:2}",
+            "[\"\\\"]",
+            "[[[]]]",
+            "{\"a\":{\"b\":[{}]}}",
+            "\u{a0}{}",
+            "{}\u{0}",
+            "-01",
+            "2.5e-3",
+            "[-]",
+            "[1e999]",
+        ] {
+            assert_eq!(
+                scan::scan(text.as_bytes()).is_ok(),
+                serde_accepts(text.as_bytes()),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn depth_is_limited_without_recursion() {
+        let ok = format!(
+            "{{\"a\":{}{}}}",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
+        assert!(Document::parse(ok.as_bytes()).is_ok());
+        let deep = format!(
+            "{{\"a\":{}{}}}",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        let e = Document::parse(deep.as_bytes()).unwrap_err();
+        assert_eq!(e.kind, PayloadErrorKind::TooDeep);
+        assert_eq!(e.reason(), "too_deep");
+        // Far deeper than any stack could recurse: refused, not a crash.
+        let huge = format!("{{\"a\":{}", "[".repeat(1_000_000));
+        assert_eq!(
+            Document::parse(huge.as_bytes()).unwrap_err().kind,
+            PayloadErrorKind::TooDeep
+        );
+        let objects = format!("{}1{}", "{\"a\":".repeat(500_000), "}".repeat(500_000));
+        assert_eq!(
+            Document::parse(objects.as_bytes()).unwrap_err().kind,
+            PayloadErrorKind::TooDeep
+        );
+    }
+
+    #[test]
+    fn long_integers_are_refused_and_long_floats_are_not() {
+        let ok = format!("{{\"n\": {}}}", "9".repeat(MAX_INT_DIGITS));
+        let (doc, m) = Document::parse(ok.as_bytes()).unwrap();
+        assert!(matches!(
+            doc.scalar(&m[0].value).unwrap(),
+            Scalar::BigInt(_)
+        ));
+        let long = format!("{{\"n\": -{}}}", "9".repeat(MAX_INT_DIGITS + 1));
+        let e = Document::parse(long.as_bytes()).unwrap_err();
+        assert_eq!(e.kind, PayloadErrorKind::Number);
+        let float = format!("{{\"n\": {}.5}}", "9".repeat(MAX_INT_DIGITS + 1));
+        assert!(Document::parse(float.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn encodings_are_read_like_json_loads() {
+        let utf16: Vec<u8> = "{\"a\": \"é\"}"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let (doc, m) = Document::parse(&utf16).unwrap();
+        assert_eq!(doc.encoding(), Encoding::Utf16Le);
+        assert_eq!(doc.scalar(&m[0].value).unwrap(), Scalar::Str("é".into()));
+        let (doc, _) = Document::parse(b"\xEF\xBB\xBF{\"a\": 1}").unwrap();
+        assert_eq!(doc.encoding(), Encoding::Utf8Bom);
+        assert_eq!(doc.text(), "{\"a\": 1}");
+        let e = Document::parse(b"\xFF\xFE\x00\xD8{\x00").unwrap_err();
+        assert_eq!(e.kind, PayloadErrorKind::Utf8);
+    }
+
+    #[test]
+    fn oversized_bodies_are_refused_before_reading() {
+        let body = vec![b' '; MAX_BODY_BYTES + 1];
+        assert_eq!(
+            Document::parse(&body).unwrap_err().kind,
+            PayloadErrorKind::TooLarge
+        );
+        assert_eq!(PayloadErrorKind::TooLarge.http_status(), 413);
+        assert!(PayloadErrorKind::ALL
+            .iter()
+            .filter(|k| **k != PayloadErrorKind::TooLarge)
+            .all(|k| k.http_status() == 400));
+    }
+
+    #[test]
+    fn nested_lookups_use_the_index() {
+        let mut body = String::from("{\"threads\": [");
+        for i in 0..40 {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(&format!(
+                "{{\"id\": {i}, \"body\": \"{}\"}}",
+                "x".repeat(2000)
+            ));
+        }
+        body.push_str("]}");
+        let (doc, members) = Document::parse(body.as_bytes()).unwrap();
+        assert_eq!(doc.container_count(), 42);
+        let items = doc.items(&members[0].value).unwrap();
+        let first = doc.members(&items[0]).unwrap();
+        assert_eq!(doc.key(&first[1]), "body");
+        let last = doc.members(&items[39]).unwrap();
+        assert_eq!(doc.scalar(&last[0].value).unwrap(), Scalar::Int(39));
     }
 }

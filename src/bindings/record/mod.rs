@@ -1,0 +1,420 @@
+//! `Record` and its per-kind subclasses: typed views over a JSON object that convert a
+//! field to Python the first time it is read and cache it.
+//!
+//! This folder owns the Python side of records only; what a name means (aliases, defaults,
+//! lookups, hashing) is decided in the Python-free `crate::record`.
+//! - `mod.rs`: the `Record` struct, reading fields, the assignment overlay, `to_api`.
+//! - `protocol.rs`: the Python protocol (`__getattribute__`, `__setattr__`, `==`, hash,
+//!   pickle, ...) and the public methods.
+//! - `repr.rs`: `repr()` and the notebook HTML table.
+//! - `classes.rs`: the subclasses, generated from the kind registry.
+
+mod classes;
+mod protocol;
+mod repr;
+
+pub(crate) use classes::{instantiate, register_classes};
+
+use super::convert::{json_loads, py_to_json, to_plain, value_to_py, Dates};
+use super::error::argument;
+use crate::limits::MAX_DEPTH;
+use crate::models::{FieldDefault, Kind};
+use crate::payload::{Document, JsonType, Member, PayloadError, Span};
+use crate::record::{Fields, Found, View};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyString};
+use std::sync::OnceLock;
+
+/// The base class of every record. Read fields as attributes (`record.first_name`) or items
+/// (`record["first_name"]`); `to_api()` gives back the JSON as received (with any fields
+/// assigned since).
+#[pyclass(subclass, frozen, module = "helpscout._core")]
+pub struct Record {
+    pub(crate) doc: Document,
+    pub(crate) span: Span,
+    /// The object's members; scanned on first use for nested records (a list of 100
+    /// threads costs 100 cheap objects until one of them is read).
+    fields: OnceLock<Result<Fields, PayloadError>>,
+    pub(crate) kind: Kind,
+    pub(crate) context: Kind,
+    /// Fields already converted (and fields assigned), by name; created on the first read.
+    cache: PyOnceLock<Py<PyDict>>,
+    /// Fields assigned by the caller, by name, in assignment order; created on the first
+    /// assignment. The body itself never changes.
+    assigned: PyOnceLock<Py<PyDict>>,
+}
+
+impl Record {
+    /// A record over `span`; `members` when already scanned (the top level).
+    pub(crate) fn new(
+        doc: Document,
+        span: Span,
+        members: Option<Vec<Member>>,
+        kind: Kind,
+        context: Kind,
+    ) -> Record {
+        let fields = OnceLock::new();
+        if let Some(m) = members {
+            let _ = fields.set(Ok(Fields::new(m)));
+        }
+        Record {
+            doc,
+            span,
+            fields,
+            kind,
+            context,
+            cache: PyOnceLock::new(),
+            assigned: PyOnceLock::new(),
+        }
+    }
+
+    fn fields(&self) -> PyResult<&Fields> {
+        match self
+            .fields
+            .get_or_init(|| self.doc.members(&self.span).map(Fields::new))
+        {
+            Ok(f) => Ok(f),
+            Err(e) => Err(e.clone().into()),
+        }
+    }
+
+    pub(crate) fn view(&self) -> PyResult<View<'_>> {
+        Ok(View {
+            doc: &self.doc,
+            fields: self.fields()?,
+            kind: self.kind,
+            context: self.context,
+        })
+    }
+
+    /// The exact JSON text this record was read from.
+    pub(crate) fn json_text(&self) -> &str {
+        self.doc.slice(&self.span)
+    }
+
+    /// `v1` or `v2` for conversations, customers and ratings (from their keys).
+    pub(crate) fn payload_version(&self) -> PyResult<Option<&'static str>> {
+        Ok(self.view()?.payload_version())
+    }
+
+    fn cached<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyString>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.cache.get(py) {
+            Some(cache) => cache.bind(py).get_item(name),
+            None => Ok(None),
+        }
+    }
+
+    fn cache_dict<'py>(&self, py: Python<'py>) -> &Bound<'py, PyDict> {
+        self.cache
+            .get_or_init(py, || PyDict::new(py).unbind())
+            .bind(py)
+    }
+
+    fn assigned_dict<'py>(&self, py: Python<'py>) -> Option<&Bound<'py, PyDict>> {
+        self.assigned.get(py).map(|d| d.bind(py))
+    }
+
+    /// A value `find` located, as Python; `None` for a missing field.
+    fn to_py(&self, py: Python<'_>, found: Found<'_>) -> PyResult<Option<Py<PyAny>>> {
+        Ok(Some(match found {
+            Found::Value { span, key, context } => {
+                value_to_py(py, &self.doc, &span, &key, context, Dates::Convert, 0)?
+            }
+            Found::Flag(b) => b.into_pyobject(py)?.to_owned().into_any().unbind(),
+            Found::IdRecord { span, kind } => {
+                let text = format!("{{\"id\": {}}}", self.doc.slice(&span));
+                let (doc, members) = Document::from_json_text(text)?;
+                let whole = 0..doc.text().len();
+                instantiate(py, Record::new(doc, whole, Some(members), kind, kind))?
+            }
+            Found::Default(d) => default_to_py(py, d)?,
+            Found::Missing => return Ok(None),
+        }))
+    }
+
+    /// The value for `name` (not yet cached), then cached; `Ok(None)` when the record has
+    /// no such field.
+    fn field_uncached(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyString>,
+        n: &str,
+    ) -> PyResult<Option<Py<PyAny>>> {
+        let found = self.view()?.find(n)?;
+        let Some(value) = self.to_py(py, found)? else {
+            return Ok(None);
+        };
+        self.cache_dict(py).set_item(name, &value)?;
+        Ok(Some(value))
+    }
+
+    /// The value for `name`, from the cache or the payload.
+    fn field(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<Option<Py<PyAny>>> {
+        if let Some(v) = self.cached(py, name)? {
+            return Ok(Some(v.unbind()));
+        }
+        self.field_uncached(py, name, &name.to_cow()?)
+    }
+
+    /// A member's value as Python (timestamps as `datetime`, objects as records).
+    fn read(&self, py: Python<'_>, m: &Member) -> PyResult<Py<PyAny>> {
+        value_to_py(
+            py,
+            &self.doc,
+            &m.value,
+            self.doc.key(m),
+            self.context,
+            Dates::Convert,
+            0,
+        )
+    }
+
+    /// Assign `value` to field `name` (an attribute or item assignment). As in the
+    /// original, `customer_person_type` is not stored: it sets `type` to `customer` or
+    /// `user`.
+    fn assign(&self, py: Python<'_>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) {
+        if self.kind.is_declared("customer_person_type")
+            && name.to_cow().is_ok_and(|n| n == "customer_person_type")
+        {
+            let person_type = if value.is_truthy().unwrap_or(false) {
+                "customer"
+            } else {
+                "user"
+            };
+            let _ = self.cache_dict(py).del_item(name);
+            self.assign(
+                py,
+                &PyString::new(py, "type"),
+                PyString::new(py, person_type).as_any(),
+            );
+            return;
+        }
+        let assigned = self
+            .assigned
+            .get_or_init(py, || PyDict::new(py).unbind())
+            .bind(py);
+        // Dict stores cannot fail for str keys.
+        let _ = assigned.set_item(name, value);
+        let _ = self.cache_dict(py).set_item(name, value);
+    }
+
+    /// Forget an assignment; `false` when `name` was not assigned.
+    fn unassign(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<bool> {
+        let Some(assigned) = self.assigned_dict(py) else {
+            return Ok(false);
+        };
+        if !assigned.contains(name)? {
+            return Ok(false);
+        }
+        assigned.del_item(name)?;
+        self.cache_dict(py).del_item(name)?;
+        Ok(true)
+    }
+
+    /// Whether this record, or a record read from it, was assigned to.
+    pub(crate) fn is_modified(&self, py: Python<'_>, depth: usize) -> PyResult<bool> {
+        if self.assigned_dict(py).is_some_and(|d| !d.is_empty()) {
+            return Ok(true);
+        }
+        if depth > MAX_DEPTH {
+            return Ok(false);
+        }
+        let Some(cache) = self.cache.get(py) else {
+            return Ok(false);
+        };
+        for (_, v) in cache.bind(py).iter() {
+            if value_is_modified(&v, depth + 1)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The names whose values differ from the body: assigned ones, and read ones that hold
+    /// a modified record (or a list of them, or a list whose length changed).
+    fn changed<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)>> {
+        let mut out = Vec::new();
+        let assigned = self.assigned_dict(py);
+        if let Some(a) = assigned {
+            out.extend(a.iter());
+        }
+        if let Some(cache) = self.cache.get(py) {
+            for (k, v) in cache.bind(py).iter() {
+                if assigned.is_some_and(|a| a.contains(&k).unwrap_or(false)) {
+                    continue;
+                }
+                if value_is_modified(&v, 1)? || self.list_length_changed(&k, &v)? {
+                    out.push((k, v));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn list_length_changed(&self, name: &Bound<'_, PyAny>, v: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(list) = v.cast::<PyList>() else {
+            return Ok(false);
+        };
+        let Ok(name) = name.cast::<PyString>() else {
+            return Ok(false);
+        };
+        let found = self.view()?.find(&name.to_cow()?)?;
+        Ok(match found {
+            Found::Value { span, .. } if self.doc.json_type(&span) == JsonType::Array => {
+                self.doc.items(&span)?.len() != list.len()
+            }
+            _ => false,
+        })
+    }
+
+    /// The JSON object as `json.loads` gives it, with assigned fields written in (under
+    /// the key the payload uses for them, or their API name, or as given).
+    pub(crate) fn to_api_value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let out = json_loads(py, self.json_text())?;
+        if !self.is_modified(py, 0)? {
+            return Ok(out);
+        }
+        let dict = out.cast::<PyDict>()?;
+        let view = self.view()?;
+        for (name, value) in self.changed(py)? {
+            let name = name.cast::<PyString>()?.to_cow()?.into_owned();
+            let plain = to_plain(&value, 0)?;
+            let path = view.api_path(&name);
+            // Into nested objects for multi-key aliases (`threads` is `_embedded.threads`).
+            let mut target = dict.clone();
+            for key in &path[..path.len() - 1] {
+                let next = match target.get_item(key.as_ref())? {
+                    Some(d) if d.is_instance_of::<PyDict>() => d.cast_into::<PyDict>()?,
+                    _ => {
+                        let d = PyDict::new(py);
+                        target.set_item(key.as_ref(), &d)?;
+                        d
+                    }
+                };
+                target = next;
+            }
+            target.set_item(path[path.len() - 1].as_ref(), plain)?;
+        }
+        Ok(out)
+    }
+
+    /// `to_api()` as a JSON value (for records stored inside other records).
+    pub(crate) fn to_json_value(&self, py: Python<'_>) -> PyResult<serde_json::Value> {
+        if !self.is_modified(py, 0)? {
+            if let Ok(v) = serde_json::from_str(self.json_text()) {
+                return Ok(v);
+            }
+        }
+        py_to_json(&self.to_api_value(py)?, false, self.kind.class_name(), 0)
+    }
+
+    fn kwargs_record(
+        kind: Kind,
+        kwargs: Option<&Bound<'_, PyDict>>,
+        camelize: bool,
+    ) -> PyResult<Record> {
+        let mut value = match kwargs {
+            Some(k) => py_to_json(k.as_any(), camelize, kind.class_name(), 0)?,
+            None => serde_json::Value::Object(serde_json::Map::new()),
+        };
+        // The original's Person(customer_person_type=...) sets `type` instead.
+        if kind.is_declared("customer_person_type") {
+            if let serde_json::Value::Object(map) = &mut value {
+                let flag = map
+                    .shift_remove("customerPersonType")
+                    .or_else(|| map.shift_remove("customer_person_type"));
+                if let Some(flag) = flag {
+                    let customer = flag.as_bool().unwrap_or(false);
+                    map.insert(
+                        "type".to_owned(),
+                        serde_json::Value::from(if customer { "customer" } else { "user" }),
+                    );
+                }
+            }
+        }
+        let text = value.to_string();
+        let (doc, members) = Document::from_json_text(text)?;
+        let span = 0..doc.text().len();
+        Ok(Record::new(doc, span, Some(members), kind, kind))
+    }
+}
+
+fn value_is_modified(v: &Bound<'_, PyAny>, depth: usize) -> PyResult<bool> {
+    if let Ok(r) = v.cast::<Record>() {
+        return r.get().is_modified(v.py(), depth);
+    }
+    if let Ok(list) = v.cast::<PyList>() {
+        for item in list.iter() {
+            if let Ok(r) = item.cast::<Record>() {
+                if r.get().is_modified(v.py(), depth)? {
+                    return Ok(true);
+                }
+            }
+        }
+    }
+    Ok(false)
+}
+
+fn default_to_py(py: Python<'_>, d: FieldDefault) -> PyResult<Py<PyAny>> {
+    Ok(match d {
+        FieldDefault::None => py.None(),
+        FieldDefault::Str(s) => PyString::new(py, s).into_any().unbind(),
+        FieldDefault::Int(i) => i.into_pyobject(py)?.into_any().unbind(),
+        FieldDefault::Bool(b) => b.into_pyobject(py)?.to_owned().into_any().unbind(),
+    })
+}
+
+/// A nested object stored under `key` in a record routed by `context`.
+pub(crate) fn new_child(
+    py: Python<'_>,
+    doc: &Document,
+    span: Span,
+    context: Kind,
+    key: &str,
+) -> PyResult<Py<PyAny>> {
+    let (kind, ctx) = context.route(key);
+    instantiate(py, Record::new(doc.clone(), span, None, kind, ctx))
+}
+
+/// A top-level record of `kind` for a parsed document.
+pub(crate) fn top_level(
+    py: Python<'_>,
+    doc: Document,
+    members: Vec<Member>,
+    kind: Kind,
+) -> PyResult<Py<PyAny>> {
+    let span = 0..doc.text().len();
+    instantiate(py, Record::new(doc, span, Some(members), kind, kind))
+}
+
+/// A record of the class called `class_name` from JSON text (pickle, `WebHookEvent`).
+pub(crate) fn from_json_text(
+    py: Python<'_>,
+    class_name: &str,
+    text: String,
+    context: &str,
+) -> PyResult<Py<PyAny>> {
+    let kind = Kind::from_class_name(class_name)
+        .ok_or_else(|| argument(format!("unknown record class {class_name:?}")))?;
+    let context = Kind::from_class_name(context).unwrap_or(kind);
+    let (doc, members) = Document::from_json_text(text)?;
+    let span = 0..doc.text().len();
+    instantiate(py, Record::new(doc, span, Some(members), kind, context))
+}
+
+/// A record of `kind` from a Python dict of API fields.
+pub(crate) fn from_api_dict(
+    py: Python<'_>,
+    kind: Kind,
+    data: &Bound<'_, PyDict>,
+) -> PyResult<Py<PyAny>> {
+    instantiate(py, Record::kwargs_record(kind, Some(data), false)?)
+}

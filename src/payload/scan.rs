@@ -1,0 +1,344 @@
+//! One pass over the body that validates it as JSON and records its structure.
+//!
+//! The pass is iterative (an explicit stack, never recursion), refuses nesting deeper than
+//! [`MAX_DEPTH`] and integers longer than [`MAX_INT_DIGITS`], and leaves behind an
+//! [`Index`]: for every object and array, where it ends and the spans of its members. A
+//! nested read then jumps to its container instead of scanning the text again.
+//!
+//! The text is valid UTF-8 before it gets here (checked by `std::str::from_utf8`), so
+//! strings only need their quotes, escapes and control characters looked at.
+
+use crate::limits::{MAX_DEPTH, MAX_INT_DIGITS};
+
+/// Why the scan stopped, and at which byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScanError {
+    /// Not JSON (serde_json is asked for the wording).
+    Syntax(usize),
+    /// The text ends inside a value.
+    Eof(usize),
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep(usize),
+    /// An integer with more than [`MAX_INT_DIGITS`] digits.
+    Number(usize),
+}
+
+/// One member of an object (or item of an array): its key's span (the text between the
+/// quotes; empty for array items) and its value's span, as byte offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub key_start: u32,
+    pub key_end: u32,
+    pub value_start: u32,
+    pub value_end: u32,
+    /// Whether the key holds escapes (and so must be decoded before use).
+    pub key_escaped: bool,
+}
+
+/// An object or array: where it starts and ends, and which entries are its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Container {
+    start: u32,
+    end: u32,
+    first: u32,
+    len: u32,
+}
+
+/// The structure of a validated document.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    /// In order of their opening bracket, so sorted by `start`.
+    containers: Vec<Container>,
+    /// Every container's entries, each container's contiguous and in document order.
+    entries: Vec<Entry>,
+}
+
+impl Index {
+    /// The entries of the container that starts at byte `start`, if one does.
+    pub fn entries_at(&self, start: usize) -> Option<&[Entry]> {
+        let start = u32::try_from(start).ok()?;
+        let at = self
+            .containers
+            .binary_search_by_key(&start, |c| c.start)
+            .ok()?;
+        let c = self.containers[at];
+        self.entries
+            .get(c.first as usize..(c.first + c.len) as usize)
+    }
+
+    /// How many objects and arrays the document has.
+    pub fn container_count(&self) -> usize {
+        self.containers.len()
+    }
+}
+
+const NO_KEY: (u32, u32, bool) = (0, 0, false);
+
+struct Frame {
+    container: usize,
+    mark: usize,
+    is_object: bool,
+    key: (u32, u32, bool),
+}
+
+/// Bytes that end the fast run inside a string: the quote, the backslash and the control
+/// characters JSON forbids unescaped.
+static STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// The offset just after the string whose opening quote is at `i`, and whether it holds
+/// escapes.
+#[inline]
+fn string_end(b: &[u8], i: usize) -> Result<(usize, bool), ScanError> {
+    let mut j = i + 1;
+    let mut escaped = false;
+    loop {
+        while j < b.len() && !STRING_STOP[b[j] as usize] {
+            j += 1;
+        }
+        match b.get(j) {
+            None => return Err(ScanError::Eof(j)),
+            Some(b'"') => return Ok((j + 1, escaped)),
+            Some(b'\\') => {
+                escaped = true;
+                match b.get(j + 1) {
+                    None => return Err(ScanError::Eof(j + 1)),
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
+                    Some(b'u') => {
+                        for k in j + 2..j + 6 {
+                            match b.get(k) {
+                                None => return Err(ScanError::Eof(k)),
+                                Some(c) if c.is_ascii_hexdigit() => {}
+                                Some(_) => return Err(ScanError::Syntax(k)),
+                            }
+                        }
+                        j += 6;
+                    }
+                    Some(_) => return Err(ScanError::Syntax(j + 1)),
+                }
+            }
+            Some(_) => return Err(ScanError::Syntax(j)), // a control character
+        }
+    }
+}
+
+fn digits(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    i
+}
+
+/// The offset just after the number starting at `i` (JSON grammar), refusing integers
+/// longer than [`MAX_INT_DIGITS`].
+fn number_end(b: &[u8], i: usize) -> Result<usize, ScanError> {
+    let mut j = i;
+    if b.get(j) == Some(&b'-') {
+        j += 1;
+    }
+    let int_start = j;
+    match b.get(j) {
+        Some(b'0') => j += 1,
+        Some(b'1'..=b'9') => j = digits(b, j),
+        None => return Err(ScanError::Eof(j)),
+        Some(_) => return Err(ScanError::Syntax(j)),
+    }
+    let int_digits = j - int_start;
+    let mut integer = true;
+    if b.get(j) == Some(&b'.') {
+        integer = false;
+        let k = digits(b, j + 1);
+        if k == j + 1 {
+            return Err(if k >= b.len() {
+                ScanError::Eof(k)
+            } else {
+                ScanError::Syntax(k)
+            });
+        }
+        j = k;
+    }
+    if let Some(b'e' | b'E') = b.get(j) {
+        integer = false;
+        j += 1;
+        if let Some(b'+' | b'-') = b.get(j) {
+            j += 1;
+        }
+        let k = digits(b, j);
+        if k == j {
+            return Err(if k >= b.len() {
+                ScanError::Eof(k)
+            } else {
+                ScanError::Syntax(k)
+            });
+        }
+        j = k;
+    }
+    if integer && int_digits > MAX_INT_DIGITS {
+        return Err(ScanError::Number(i));
+    }
+    Ok(j)
+}
+
+fn literal(b: &[u8], i: usize, word: &[u8]) -> Result<usize, ScanError> {
+    for (k, &expected) in word.iter().enumerate() {
+        match b.get(i + k) {
+            None => return Err(ScanError::Eof(i + k)),
+            Some(&c) if c == expected => {}
+            Some(_) => return Err(ScanError::Syntax(i + k)),
+        }
+    }
+    Ok(i + word.len())
+}
+
+/// Read `"key" :` at `i`; returns the key's inner span and the offset of the value.
+fn member_key(b: &[u8], i: usize) -> Result<((u32, u32, bool), usize), ScanError> {
+    match b.get(i) {
+        Some(b'"') => {}
+        None => return Err(ScanError::Eof(i)),
+        Some(_) => return Err(ScanError::Syntax(i)),
+    }
+    let (end, escaped) = string_end(b, i)?;
+    let colon = skip_ws(b, end);
+    match b.get(colon) {
+        Some(b':') => {}
+        None => return Err(ScanError::Eof(colon)),
+        Some(_) => return Err(ScanError::Syntax(colon)),
+    }
+    Ok(((off(i + 1), off(end - 1), escaped), skip_ws(b, colon + 1)))
+}
+
+/// Offsets fit in 32 bits: the body is at most `MAX_BODY_BYTES` (64 MiB), checked before.
+#[inline]
+fn off(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// Validate `b` as one JSON value and index its containers. Returns the index and the span
+/// of the top-level value (without surrounding whitespace).
+pub(crate) fn scan(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
+    let mut index = Index::default();
+    let mut scratch: Vec<Entry> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut key = NO_KEY;
+    let mut i = skip_ws(b, 0);
+    'value: loop {
+        // A value starts at `i`.
+        let start = i;
+        let end = match b.get(i) {
+            None => return Err(ScanError::Eof(i)),
+            Some(&open @ (b'{' | b'[')) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(ScanError::TooDeep(i));
+                }
+                let is_object = open == b'{';
+                index.containers.push(Container {
+                    start: off(i),
+                    end: 0,
+                    first: 0,
+                    len: 0,
+                });
+                stack.push(Frame {
+                    container: index.containers.len() - 1,
+                    mark: scratch.len(),
+                    is_object,
+                    key,
+                });
+                i = skip_ws(b, i + 1);
+                let close = if is_object { b'}' } else { b']' };
+                if b.get(i) != Some(&close) {
+                    if is_object {
+                        (key, i) = member_key(b, i)?;
+                    } else {
+                        key = NO_KEY;
+                    }
+                    continue 'value;
+                }
+                // An empty container: closed below like any other.
+                i
+            }
+            Some(b'"') => string_end(b, i)?.0,
+            Some(b't') => literal(b, i, b"true")?,
+            Some(b'f') => literal(b, i, b"false")?,
+            Some(b'n') => literal(b, i, b"null")?,
+            Some(b'-' | b'0'..=b'9') => number_end(b, i)?,
+            Some(_) => return Err(ScanError::Syntax(i)),
+        };
+        // A finished value waiting to be added to its container (scalars now; a container
+        // when its closing bracket is reached).
+        let mut pending = if matches!(b.get(start), Some(b'{' | b'[')) {
+            None
+        } else {
+            Some((start, end))
+        };
+        i = end;
+        // After a value: a comma, a closing bracket, or the end of the document.
+        loop {
+            if let Some((s, e)) = pending.take() {
+                if stack.is_empty() {
+                    let rest = skip_ws(b, e);
+                    return if rest == b.len() {
+                        Ok((index, s, e))
+                    } else {
+                        Err(ScanError::Syntax(rest))
+                    };
+                }
+                scratch.push(Entry {
+                    key_start: key.0,
+                    key_end: key.1,
+                    value_start: off(s),
+                    value_end: off(e),
+                    key_escaped: key.2,
+                });
+                i = skip_ws(b, e);
+            }
+            let Some(top) = stack.last() else {
+                return Err(ScanError::Syntax(i));
+            };
+            let close = if top.is_object { b'}' } else { b']' };
+            match b.get(i) {
+                Some(b',') => {
+                    i = skip_ws(b, i + 1);
+                    if top.is_object {
+                        (key, i) = member_key(b, i)?;
+                    } else {
+                        key = NO_KEY;
+                    }
+                    continue 'value;
+                }
+                Some(&c) if c == close => {
+                    let Some(frame) = stack.pop() else {
+                        return Err(ScanError::Syntax(i));
+                    };
+                    let first = index.entries.len();
+                    index.entries.extend(scratch.drain(frame.mark..));
+                    let c = &mut index.containers[frame.container];
+                    c.end = off(i + 1);
+                    c.first = off(first);
+                    c.len = off(index.entries.len() - first);
+                    let container_start = c.start as usize;
+                    key = frame.key;
+                    pending = Some((container_start, i + 1));
+                }
+                None => return Err(ScanError::Eof(i)),
+                Some(_) => return Err(ScanError::Syntax(i)),
+            }
+        }
+    }
+}
