@@ -61,6 +61,18 @@ def run(*args, env=None, cwd=None, timeout=120):
     )
 
 
+def stop(process_):
+    """SIGTERM, then SIGKILL if it is still there after 10 s; its output. The process never
+    outlives the test, and a relay that ignored SIGTERM fails the test."""
+    process_.terminate()
+    try:
+        return process_.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process_.kill()
+        process_.communicate(timeout=10)
+        raise AssertionError("the relay did not stop on SIGTERM") from None
+
+
 class Endpoint:
     """A Flask app served by werkzeug: the real endpoint, with ``log=`` and a dedupe
     store. Its handler fails for ``BROKEN`` while ``broken`` is set, and counts what it
@@ -209,8 +221,7 @@ def test_relay_logs_forwards_and_replays_to_the_app(tmp_path):
             repeat = run("send", "convo.created", "--url", relay_url, env=env)
             assert repeat.returncode == 0
         finally:
-            relay.terminate()
-            out, err = relay.communicate(timeout=10)
+            out, err = stop(relay)
         lines = out.splitlines()
         forwarded = [line for line in lines if "-> " in line]
         assert len(forwarded) == len(EVENTS) + 1
@@ -259,8 +270,7 @@ def test_relay_to_a_closed_port_answers_500_and_logs_it(tmp_path):
         sent = run("send", "convo.created", "--url", url, env={"HELPSCOUT_WEBHOOK_SECRET": SECRET})
         assert sent.stdout.startswith("500 convo.created")
     finally:
-        relay.terminate()
-        out, _ = relay.communicate(timeout=10)
+        out, _ = stop(relay)
     assert "-> unreachable" in out
     (entry,) = failed_ids(str(log_path))
     assert "could not reach" in entry["error"]
