@@ -191,7 +191,7 @@ def _escape(value: object, limit: int = 80) -> str:
     for every unauthenticated value that reaches a terminal or a log line."""
     text = value if isinstance(value, str) else str(value)
     if len(text) > limit:
-        text = text[:limit] + "\u2026"
+        text = text[:limit] + "..."
     if text.isprintable() and "\\" not in text:
         return text
     return "".join(c if c.isprintable() and c != "\\" else ascii(c)[1:-1] for c in text)

@@ -6,7 +6,8 @@ faces whatever reaches its port:
 - every request gets exactly one answer; a request it cannot take is refused and the
   connection closed, so nothing hidden in a body is ever read as a second request:
   ``Transfer-Encoding`` (any value) is refused with 400, so are a duplicate or malformed
-  ``Content-Length`` and duplicate signature/event/content-type headers;
+  ``Content-Length``, duplicate signature/event/content-type headers, a line that is not a
+  header (``Name : value``), folded header lines and a bare CR or NUL in the request head;
 - a body over ``--max-body-bytes`` is refused with 413 before it is read;
 - each request must arrive within ``--timeout`` seconds (408 and closed otherwise, however
   slowly its bytes drip), and at most ``--max-connections`` connections are served at once
@@ -54,6 +55,7 @@ from .common import EXIT_OK, CliError, add_secret, command, hook_from
 from .log import check_url, send_raw
 
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,15}")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a header name (RFC 9110)
 _SINGLE_HEADERS = (EVENT_HEADER, SIGNATURE_HEADER, "Content-Type")
 _ID_WIDTH = 36  # a UUID (Beacon chat ids)
 _EVENT_WIDTH = 38
@@ -224,10 +226,35 @@ def _record_id(record: Any) -> object:
     return "-"
 
 
+class _StrictLines:
+    """The connection's input, noting any line of the request head that holds a bare CR or
+    a NUL: parsers disagree on those (the standard library's ends a header at a bare CR),
+    so such a request is refused instead of read one way here and another elsewhere."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.bad = False
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self.raw.readline(limit)
+        content = line[:-2] if line.endswith(b"\r\n") else line.rstrip(b"\n")
+        if b"\r" in content or b"\x00" in content:
+            self.bad = True
+        return line
+
+    def read(self, size: int = -1) -> bytes:
+        return self.raw.read(size)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
 class _Handler(BaseHTTPRequestHandler):
     """One connection, served strictly (see the module docstring)."""
 
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.1"  # never answer in HTTP/0.9 (no status line)
+    rbufsize = 0  # unbuffered: no part of a next request waits in a Python buffer
     server_version = f"helpscout-webhook/{__version__}"
     sys_version = ""
     server: _Server
@@ -237,6 +264,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.expired = False
         self.answered = False
         super().setup()
+        self.rfile = _StrictLines(self.rfile)  # type: ignore[assignment]
 
     def expire(self) -> None:
         """Called by the watchdog: the request took too long to arrive."""
@@ -318,9 +346,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _one_request(self) -> None:
         self.close_connection = True
+        try:  # wait for the first byte: a connection idle past the timeout is closed quietly
+            first = self.connection.recv(1, socket.MSG_PEEK)
+        except (TimeoutError, socket.timeout):
+            return
+        if not first or self.expired:
+            return
+        self.rfile.bad = False  # type: ignore[attr-defined]
         line = self.rfile.readline(65537)
-        if not line:
-            return  # the client closed, or stayed idle past the timeout
         if self.expired:
             return self._timed_out()
         if len(line) > 65536:
@@ -337,6 +370,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _receive(self) -> None:
         listener = self.server.listener
         headers = self.headers
+        if (
+            self.rfile.bad  # type: ignore[attr-defined]
+            or headers.defects
+            or headers.get_payload()
+            or not all(
+                _TOKEN.fullmatch(name) and "\r" not in value and "\n" not in value
+                for name, value in headers.items()
+            )
+        ):  # a line that is no header (a space before the colon, ...) or a folded one
+            return self._refuse(400, "bad_header")
         if headers.get_all("Transfer-Encoding"):
             return self._refuse(400, "transfer_encoding")  # no chunked: no smuggling
         lengths = headers.get_all("Content-Length") or []
@@ -396,6 +439,7 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # the accept backlog (socketserver's default is 5)
 
     def __init__(self, address: Tuple[str, int], listener: _Listener, max_connections: int) -> None:
         self.listener = listener
@@ -430,9 +474,16 @@ class _Server(ThreadingHTTPServer):
         try:
             request.settimeout(0.5)
             request.sendall(answer)
-        except OSError:
+            request.shutdown(socket.SHUT_WR)
+            # Take in what the client already sent, so closing does not reset the connection
+            # (which could discard the 503 before the client reads it); never wait for more.
+            request.setblocking(False)
+            for _ in range(16):
+                if not request.recv(65536):
+                    break
+        except OSError:  # BlockingIOError included: nothing more to take
             pass
-        self.shutdown_request(request)
+        self.close_request(request)
         self.listener.report("-", "-", "-", False, "503 too_many_connections")
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -514,6 +565,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
     except OSError as e:
         listener.close()
         raise CliError(f"cannot listen on {args.host}:{args.port}: {e.strerror}") from None
+    for stream in (sys.stdout, sys.stderr):  # whatever the terminal's encoding
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     host, port = server.server_address[:2]
     print(f"listening on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     if args.forward_to:
