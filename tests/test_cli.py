@@ -1,6 +1,7 @@
 """The helpscout-webhook command line, including real HTTP on 127.0.0.1: `listen` in a
 subprocess and a Flask app served by werkzeug, both fed by `send`."""
 
+import http.server
 import json
 import os
 import pathlib
@@ -174,6 +175,9 @@ def test_listen_in_a_subprocess_fed_by_send(tmp_path):
         assert event.dedupe_key == envelope["dedupe_key"]
         assert event.secret_index == envelope["secret_index"] == 0
     assert SECRET not in out + err
+    # the id column fits a Beacon chat's UUID and keeps the columns aligned
+    assert any("3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f " in line for line in accepted)
+    assert len({line.index(" accepted 200") for line in accepted}) == 1
 
 
 def test_flask_app_served_by_werkzeug_fed_by_send():
@@ -226,3 +230,103 @@ def test_main_job_end_to_end():
         "end to end: all 31 events accepted, the forgery rejected with 401"
     )
     assert "[listen] received 32: 31 accepted, 1 rejected" in r.stdout
+
+
+class _Redirecting(http.server.BaseHTTPRequestHandler):
+    """Answers every POST with a 302 and records every request it gets."""
+
+    seen: list = []
+    location = "/elsewhere"
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        self.seen.append(("POST", self.path, self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(302)
+        self.send_header("Location", self.location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self):
+        self.seen.append(("GET", self.path, b""))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+
+@pytest.fixture
+def redirecting():
+    _Redirecting.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def test_send_reports_a_redirect_and_does_not_follow_it(redirecting, capsys):
+    """0.2.0 followed a 302 with a bodiless GET and reported 200: now the 3xx is the result."""
+    url = f"http://127.0.0.1:{redirecting.server_address[1]}/helpscout"
+    assert main(["send", "convo.created", "--url", url, "--secret", SECRET]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("302 convo.created (")
+    assert out.rstrip().endswith("(redirect to /elsewhere not followed)")
+    assert [(m, p) for m, p, _ in _Redirecting.seen] == [("POST", "/helpscout")]
+    # a hostile Location is shown escaped
+    _Redirecting.location = "/x\x1b[2J\x1b[31mfake"
+    try:
+        assert main(["send", "all", "--url", url, "--secret", SECRET]) == 1
+    finally:
+        _Redirecting.location = "/elsewhere"
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "(redirect to /x\\x1b[2J\\x1b[31mfake not followed)" in out
+    assert out.rstrip().endswith("sent 31: 0 accepted (2xx), 31 not")
+    assert {m for m, _, _ in _Redirecting.seen} == {"POST"}
+
+
+def test_events_into_a_closed_pipe_exits_quietly():
+    """`helpscout-webhook events | head -5` printed a BrokenPipeError traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: every write fails
+    try:
+        r = subprocess.run([*CLI, "events"], stdout=write_end, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(write_end)
+    assert r.returncode == 141 and r.stderr == b""
+    shell = subprocess.run(
+        ["bash", "-c", f"'{sys.executable}' -m helpscout events | head -2"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert len(shell.stdout.splitlines()) == 2 and b"Traceback" not in shell.stderr
+
+
+def test_help_shows_the_defaults():
+    listen = run("listen", "--help").stdout.decode()
+    for text in ("(default: 8765)", "(default: 127.0.0.1)", "(default: 10.0)", "(default: 64)"):
+        assert text in listen
+    assert "(default: 5242880)" in listen
+    send = run("send", "--help").stdout.decode()
+    assert "each answer (default: 10.0)" in send
+    assert "(default: -, standard input)" in run("sign", "--help").stdout.decode()
+
+
+def test_commands_come_from_the_registry():
+    from helpscout.cli import build_parser
+    from helpscout.cli.common import COMMANDS, command
+
+    assert {"sign", "verify", "events", "send", "listen"} <= set(COMMANDS)
+    names = list(build_parser()._subparsers._group_actions[0].choices)
+    assert names[:5] == ["sign", "verify", "events", "send", "listen"]
+    with pytest.raises(RuntimeError, match="registered twice"):
+        command("sign", "again", lambda p: None)(lambda args: 0)
+
+
+def test_listen_refuses_bad_options(capsys):
+    assert main(["listen", "--secret", "s", "--timeout", "0"]) == 2
+    assert "must be positive" in capsys.readouterr().err
+    assert main(["listen", "--secret", "s", "--max-connections", "0"]) == 2

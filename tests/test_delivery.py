@@ -714,3 +714,9 @@ def test_log_lines_escape_unauthenticated_values(hook, caplog):
     assert outcome.status == 500
     assert "\x1b" not in caplog.text and "\nFORGED" not in caplog.text
     assert "convo.created\\x1b[2J\\nFORGED accepted" in caplog.text
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0661", "-1", "1e3", " 12 ", "0x10", ""])
+def test_odd_content_length_values_never_raise(hook, value):
+    outcome = process(hook, {**GOOD, "Content-Length": value}, BODY, lambda e: None)
+    assert outcome.ok  # the body itself is measured; an unreadable header is ignored

@@ -3,6 +3,7 @@ helpers. Bodies are the shared fixtures' exact bytes."""
 
 import asyncio
 import importlib
+import io
 import logging
 import os
 import pathlib
@@ -360,3 +361,229 @@ def test_seen_hook_skips_repeated_deliveries(make):
     assert client.post(fixture_bytes(name), h) == (200, "ok")
     assert client.post(fixture_bytes(name), h) == (200, "duplicate")
     assert len(handled) == 1 and len(keys) == 1
+
+
+# -- the pipeline's options through every framework ------------------------------------------
+
+
+class _Ticket:
+    def __init__(self, store, key, state):
+        self.store, self.key, self.state = store, key, state
+
+    def commit(self):
+        self.store.states[self.key] = "done"
+        return True
+
+    def release(self):
+        self.store.states.pop(self.key, None)
+        return True
+
+
+class _Store:
+    """A dict-backed store following the dedupe protocol (claim -> new/busy/done)."""
+
+    def __init__(self, down=False):
+        self.states = {}
+        self.down = down
+
+    def claim(self, key):
+        if self.down:
+            raise ConnectionError("store down")
+        state = self.states.get(key)
+        if state is None:
+            self.states[key] = "busy"
+            return _Ticket(self, key, "new")
+        return _Ticket(self, key, state)
+
+
+class _Log:
+    def __init__(self):
+        self.entries = []
+
+    def begin(self, *, event_type, signature, body, headers, received_at=None):
+        self.entries.append({"event_type": event_type, "body": body, "headers": headers})
+        return len(self.entries)
+
+    def finish(self, entry_id, *, verdict, status, error=None, dedupe_key=None):
+        self.entries[entry_id - 1].update(verdict=verdict, status=status)
+
+
+def test_dedupe_and_log_through_every_framework(make):
+    store, log, handled = _Store(), _Log(), []
+    client = make(handled.append, dedupe=store, log=log)
+    name = "convo.note.created.json"
+    h = headers("convo.note.created", signature_of(name))
+    assert client.post(fixture_bytes(name), h) == (200, "ok")
+    assert client.post(fixture_bytes(name), h) == (200, "duplicate")
+    key = handled[0].dedupe_key
+    store.states[key] = "busy"  # another worker holds it
+    assert client.post(fixture_bytes(name), h) == (409, "busy")
+    assert client.post(fixture_bytes(name), headers("convo.note.created", "AAAA"))[0] == 401
+    assert len(handled) == 1
+    assert [e["verdict"] for e in log.entries] == ["accepted", "duplicate", "busy", "bad_signature"]
+    assert all(e["body"] == fixture_bytes(name) for e in log.entries)
+    assert log.entries[0]["event_type"] == "convo.note.created"
+
+
+def test_store_down_is_503_through_every_framework(make):
+    handled = []
+    client = make(handled.append, dedupe=_Store(down=True))
+    name = "tag.created.json"
+    status, text = client.post(fixture_bytes(name), headers("tag.created", signature_of(name)))
+    assert (status, text) == (503, "dedupe store unavailable") and handled == []
+
+
+def test_require_json_through_every_framework(make):
+    client = make(lambda e: None, require_json=True)
+    name = "tag.created.json"
+    h = headers("tag.created", signature_of(name))
+    assert client.post(fixture_bytes(name), h, "text/plain")[0] == 415
+    assert client.post(fixture_bytes(name), h, "application/json; charset=utf-8")[0] == 200
+
+
+def test_seen_and_dedupe_together_is_an_error(make):
+    with pytest.raises(TypeError, match="not both"):
+        make(print, seen=lambda key: False, dedupe=_Store())
+
+
+# -- bounded reads in the request helpers ------------------------------------------------------
+
+
+class _Endless:
+    """A request body stream that never ends, counting what was read from it."""
+
+    def __init__(self):
+        self.given = 0
+
+    def read(self, n=-1):
+        n = 65536 if n is None or n < 0 else n
+        self.given += n
+        return b"a" * n
+
+    def readline(self, *args):
+        return self.read(1)
+
+
+def _environ(stream, **extra):
+    sig = signature_of("tag.created.json")
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/helpscout",
+        "SERVER_NAME": "x",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": stream,
+        "HTTP_X_HELPSCOUT_EVENT": "tag.created",
+        "HTTP_X_HELPSCOUT_SIGNATURE": sig,
+        **extra,
+    }
+
+
+def test_werkzeug_chunked_body_is_read_with_a_bound():
+    """Issue 7, finding 2: request.get_data() read a chunked body whole before the check."""
+    from werkzeug.wrappers import Request
+
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    stream = _Endless()
+    request = Request(_environ(stream, **{"wsgi.input_terminated": True}))
+    with pytest.raises(HelpScoutRequestError) as err:
+        hook.receive_request(request, max_body_bytes=100_000)
+    assert err.value.http_status == 413 and stream.given == 100_001
+    body = fixture_bytes("tag.created.json")
+    request = Request(_environ(io.BytesIO(body), **{"wsgi.input_terminated": True}))
+    assert hook.receive_request(request).record.id == 17001
+    assert request.get_data() == body  # still readable
+    # a Content-Length over the limit: nothing is read at all
+    stream = _Endless()
+    request = Request(_environ(stream, CONTENT_LENGTH=str(10**9)))
+    with pytest.raises(HelpScoutRequestError):
+        hook.receive_request(request)
+    assert stream.given == 0
+
+
+def test_flask_max_content_length_is_a_413():
+    from flask import Flask
+
+    from helpscout.integrations.flask import webhook_blueprint
+
+    app = Flask("limited")
+    app.config["MAX_CONTENT_LENGTH"] = 100
+    app.register_blueprint(webhook_blueprint(HelpScoutWebHook(secret_key=SECRET), print))
+    name = "convo.created.json"
+    r = app.test_client().post(
+        "/helpscout",
+        data=fixture_bytes(name),
+        headers=headers("convo.created", signature_of(name)),
+    )
+    assert (r.status_code, r.get_data(as_text=True)) == (413, "payload too large")
+
+
+def _django_request(stream, **extra):
+    DjangoClient()  # settings configured once
+    from django.core.handlers.wsgi import WSGIRequest
+
+    return WSGIRequest(_environ(stream, **extra))
+
+
+def test_django_body_is_read_with_a_bound_and_stays_readable():
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    body = fixture_bytes("tag.created.json")
+    # announced length over the limit: refused before reading, request.body never touched
+    stream = _Endless()
+    request = _django_request(stream, CONTENT_LENGTH=str(10**9))
+    with pytest.raises(HelpScoutRequestError) as err:
+        hook.receive_request(request)
+    assert err.value.http_status == 413 and stream.given == 0
+    # chunked through a server that terminates the input (no CONTENT_LENGTH): bounded
+    stream = _Endless()
+    request = _django_request(stream, CONTENT_LENGTH="", **{"wsgi.input_terminated": True})
+    with pytest.raises(HelpScoutRequestError):
+        hook.receive_request(request, max_body_bytes=50_000)
+    assert stream.given == 50_001
+    request = _django_request(io.BytesIO(body), **{"wsgi.input_terminated": True})
+    assert hook.receive_request(request).record.id == 17001
+    assert request.body == body and request.read() == body  # still readable
+    # with a Content-Length: exactly that many bytes, and request.body works afterwards
+    request = _django_request(io.BytesIO(body + b"junk"), CONTENT_LENGTH=str(len(body)))
+    assert hook.receive_request(request).record.id == 17001 and request.body == body
+    # a middleware read request.body first: used as it is
+    request = _django_request(io.BytesIO(body), CONTENT_LENGTH=str(len(body)))
+    assert request.body == body
+    assert hook.receive_request(request).record.id == 17001
+
+
+def test_starlette_stream_is_read_with_a_bound_and_the_body_kept():
+    from starlette.requests import Request
+
+    hook = HelpScoutWebHook(secret_key=SECRET)
+    body = fixture_bytes("tag.created.json")
+    sig = signature_of("tag.created.json").encode()
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/helpscout",
+        "headers": [(b"x-helpscout-event", b"tag.created"), (b"x-helpscout-signature", sig)],
+    }
+    calls = []
+
+    async def endless():
+        calls.append(1)
+        return {"type": "http.request", "body": b"a" * 1000, "more_body": True}
+
+    with pytest.raises(HelpScoutRequestError) as err:
+        asyncio.run(hook.receive_asgi(Request(scope, endless), max_body_bytes=10_000))
+    assert err.value.http_status == 413 and len(calls) == 11
+
+    parts = [body[:100], body[100:]]
+
+    async def chunks():
+        part = parts.pop(0)
+        return {"type": "http.request", "body": part, "more_body": bool(parts)}
+
+    async def receive_then_body():
+        request = Request(scope, chunks)
+        event = await hook.receive_asgi(request)
+        return event, await request.body()
+
+    event, kept = asyncio.run(receive_then_body())
+    assert event.record.id == 17001 and kept == body

@@ -232,7 +232,7 @@ def _content_length(headers: Any) -> Optional[int]:
     if value is None:
         return None
     value = value.strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _envelope(event: Any, signature: Optional[str]) -> Dict[str, Any]:

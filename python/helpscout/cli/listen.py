@@ -554,7 +554,7 @@ def _listen_args(p: argparse.ArgumentParser) -> None:
 def cmd_listen(args: argparse.Namespace) -> int:
     hook = hook_from(args)
     if args.timeout <= 0 or args.max_connections < 1 or args.max_body_bytes < 0:
-        raise CliError("--timeout and --max-connections must be positive")
+        raise CliError("--timeout and --max-connections must be positive, --max-body-bytes >= 0")
     if args.forward_to is not None:
         check_url(args.forward_to, "--forward-to")
         if args.forward_timeout <= 0:

@@ -104,7 +104,8 @@ def request_body(request: Any, max_body_bytes: Optional[int] = DEFAULT_MAX_BODY_
             raise
     elif hasattr(request, "META") and hasattr(type(request), "body"):  # Django (not evaluated)
         meta = request.META
-        length = _content_length(meta)
+        announced = str(meta.get("CONTENT_LENGTH") or "").strip()
+        length = int(announced) if announced.isascii() and announced.isdigit() else None
         _check_size(length, max_body_bytes)
         if "_body" in vars(request):  # read already (middleware): in memory
             body = request.body
