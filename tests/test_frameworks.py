@@ -587,3 +587,82 @@ def test_starlette_stream_is_read_with_a_bound_and_the_body_kept():
 
     event, kept = asyncio.run(receive_then_body())
     assert event.record.id == 17001 and kept == body
+
+
+# -- docs/frameworks.md runs as printed ---------------------------------------------------------
+
+
+def _python_blocks(path):
+    text = (ROOT / path).read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```python\n")[1:]]
+
+
+def test_the_frameworks_page_examples_run(tmp_path, monkeypatch, capsys):
+    from fastapi.testclient import TestClient
+
+    monkeypatch.chdir(tmp_path)  # the options example writes deliveries.db here
+    flask_block, django_block, fastapi_block, dependency, options, wsgi = _python_blocks(
+        "docs/frameworks.md"
+    )
+    name = "convo.created.json"
+    body, h = fixture_bytes(name), headers("convo.created", signature_of(name))
+
+    flask_ns = {"__name__": "docs_flask"}
+    exec(compile(flask_block, "frameworks.md", "exec"), flask_ns)
+    assert flask_ns["app"].test_client().post("/helpscout", data=body, headers=h).status_code == 200
+    assert "new conversation: No puedo iniciar sesión" in capsys.readouterr().out
+
+    from flask import Flask
+
+    app = Flask("docs_options")
+    flask_ns["app"] = app
+    exec(compile(options, "frameworks.md", "exec"), flask_ns)
+    client = app.test_client()
+    answers = [
+        client.post("/helpscout", data=body, headers=h, content_type="application/json")
+        for _ in range(2)
+    ]
+    assert [(a.status_code, a.get_data(as_text=True)) for a in answers] == [
+        (200, "ok"),
+        (200, "duplicate"),
+    ]
+    text_plain = client.post("/helpscout", data=body, headers=h, content_type="text/plain")
+    assert text_plain.status_code == 415
+    assert (tmp_path / "deliveries.db").is_file()
+
+    django_ns = {"__name__": "docs_django_urls"}
+    exec(compile(django_block, "frameworks.md", "exec"), django_ns)
+    module = type(sys)("docs_django_urls")
+    module.urlpatterns = django_ns["urlpatterns"]
+    sys.modules["docs_django_urls"] = module
+    django_client = DjangoClient()
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF="docs_django_urls"):
+        assert django_client.post(body, h) == (200, "ok")
+    assert capsys.readouterr().out.endswith("\nconvo.created 2450518830\n")
+
+    fastapi_ns = {"__name__": "docs_fastapi"}
+    exec(compile(fastapi_block, "frameworks.md", "exec"), fastapi_ns)
+    exec(compile(dependency, "frameworks.md", "exec"), fastapi_ns)
+    client = TestClient(fastapi_ns["app"])
+    assert client.post("/helpscout/tags", content=body, headers=h).status_code == 200
+    assert client.post("/helpscout/tags", content=body, headers={}).status_code == 401
+
+    wsgi_ns = {"__name__": "docs_wsgi"}
+    exec(compile(wsgi, "frameworks.md", "exec"), wsgi_ns)
+    started = []
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "HTTP_X_HELPSCOUT_EVENT": "convo.created",
+        "HTTP_X_HELPSCOUT_SIGNATURE": signature_of(name),
+    }
+    answer = wsgi_ns["application"](environ, lambda status, hs: started.append(status))
+    assert started == ["200 OK"] and answer == [b"ok"]
+    environ.update({"REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO(b"")})
+    assert wsgi_ns["application"](environ, lambda s, hs: started.append((s, hs))) == [
+        b"method not allowed"
+    ]
+    assert started[-1][0] == "405 Method Not Allowed" and ("Allow", "POST") in started[-1][1]
