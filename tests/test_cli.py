@@ -19,6 +19,7 @@ from helpscout.events import EVENTS
 from .conftest import FIXTURES, MANIFEST, SECRET, fixture_bytes, signature_of
 
 CLI = [sys.executable, "-m", "helpscout"]
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def run(*args, env=None, stdin=None):
@@ -175,6 +176,13 @@ def test_listen_in_a_subprocess_fed_by_send(tmp_path):
         assert event.dedupe_key == envelope["dedupe_key"]
         assert event.secret_index == envelope["secret_index"] == 0
     assert SECRET not in out + err
+    # docs/cli.md's replay example works on this very file
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    block = block.replace('"my-secret"', repr(SECRET)).replace('"events.jsonl"', repr(str(jsonl)))
+    exec(compile(block, "cli.md", "exec"), {"__name__": "docs_cli"})
+    for envelope in envelopes:
+        assert hook.receive_envelope(envelope).dedupe_key == envelope["dedupe_key"]
     # the id column fits a Beacon chat's UUID and keeps the columns aligned
     assert any("3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f " in line for line in accepted)
     assert len({line.index(" accepted 200") for line in accepted}) == 1
