@@ -370,8 +370,9 @@ class _Delivery:
         """Whether a step may block on I/O (a store or a log is involved)."""
         return self.dedupe is not None or self.log is not None
 
-    def precheck(self) -> Optional[Outcome]:
-        """Method, content type and the announced size: before any byte is read."""
+    def precheck(self, lazy: bool = True) -> Optional[Outcome]:
+        """Method, framing, content type and (for a body still to be read, ``lazy``) the
+        announced size: before any byte is read."""
         if (self.method or "POST").upper() != "POST":
             return _METHOD_NOT_ALLOWED
         if (get_header(self.headers, "Transfer-Encoding") or "").strip() and (
@@ -384,9 +385,10 @@ class _Delivery:
         if self.require_json and not is_json_content_type(get_header(self.headers, "Content-Type")):
             logger.warning("rejected a Help Scout webhook: not_json")
             return _NOT_JSON
-        length = _content_length(self.headers)
-        if self.limit is not None and length is not None and length > self.limit:
-            return _rejected(_too_large(self.limit))
+        if lazy and self.limit is not None:
+            length = _content_length(self.headers)
+            if length is not None and length > self.limit:
+                return _rejected(_too_large(self.limit))
         return None
 
     def admit(self, body: Any) -> Optional[Outcome]:
@@ -568,7 +570,7 @@ def process(
     delivery = _Delivery(
         hook, headers, dedupe, log, max_body_bytes, method, refuse_mismatch, require_json
     )
-    early = delivery.precheck()
+    early = delivery.precheck(callable(body))
     if early is not None:
         return early
     body = delivery.read(body)
@@ -633,7 +635,7 @@ async def process_async(
     delivery = _Delivery(
         hook, headers, dedupe, log, max_body_bytes, method, refuse_mismatch, require_json
     )
-    early = delivery.precheck()
+    early = delivery.precheck(callable(body))
     if early is not None:
         return early
     body = delivery.read(body)
