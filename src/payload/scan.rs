@@ -95,6 +95,37 @@ static STRING_STOP: [bool; 256] = {
     t
 };
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The offset of the first byte at or after `j` that ends a plain run inside a string (a
+/// quote, a backslash or a control character), or `b.len()`. Eight bytes at a time: a
+/// byte is "interesting" when it is below 0x20 or equal to `"` or `\`.
+#[inline]
+fn skip_plain(b: &[u8], mut j: usize) -> usize {
+    while let Some(chunk) = b.get(j..j + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+        let quote =
+            (x ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES) & !(x ^ (ONES * u64::from(b'"')));
+        let backslash =
+            (x ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES) & !(x ^ (ONES * u64::from(b'\\')));
+        let hits = (below_space | quote | backslash) & HIGHS;
+        if hits != 0 {
+            // The lowest set high bit is the first interesting byte (little-endian); bytes
+            // before it are plain, whatever borrows did above it.
+            return j + (hits.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    while j < b.len() && !STRING_STOP[b[j] as usize] {
+        j += 1;
+    }
+    j
+}
+
 #[inline]
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
@@ -110,9 +141,7 @@ fn string_end(b: &[u8], i: usize) -> Result<(usize, bool), ScanError> {
     let mut j = i + 1;
     let mut escaped = false;
     loop {
-        while j < b.len() && !STRING_STOP[b[j] as usize] {
-            j += 1;
-        }
+        j = skip_plain(b, j);
         match b.get(j) {
             None => return Err(ScanError::Eof(j)),
             Some(b'"') => return Ok((j + 1, escaped)),
@@ -224,18 +253,25 @@ fn member_key(b: &[u8], i: usize) -> Result<((u32, u32, bool), usize), ScanError
     Ok(((off(i + 1), off(end - 1), escaped), skip_ws(b, colon + 1)))
 }
 
-/// Offsets fit in 32 bits: the body is at most `MAX_BODY_BYTES` (64 MiB), checked before.
+/// Offsets fit in 32 bits: the body is at most `MAX_BODY_BYTES` (64 MiB), checked before
+/// scanning (and asserted at the top of [`scan`]).
 #[inline]
 fn off(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
+    i as u32
 }
 
 /// Validate `b` as one JSON value and index its containers. Returns the index and the span
 /// of the top-level value (without surrounding whitespace).
 pub(crate) fn scan(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
-    let mut index = Index::default();
-    let mut scratch: Vec<Entry> = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
+    if u32::try_from(b.len()).is_err() {
+        return Err(ScanError::Syntax(0));
+    }
+    let mut index = Index {
+        containers: Vec::with_capacity(b.len() / 128 + 4),
+        entries: Vec::with_capacity(b.len() / 24 + 8),
+    };
+    let mut scratch: Vec<Entry> = Vec::with_capacity(64);
+    let mut stack: Vec<Frame> = Vec::with_capacity(16);
     let mut key = NO_KEY;
     let mut i = skip_ws(b, 0);
     'value: loop {
@@ -327,7 +363,8 @@ pub(crate) fn scan(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
                         return Err(ScanError::Syntax(i));
                     };
                     let first = index.entries.len();
-                    index.entries.extend(scratch.drain(frame.mark..));
+                    index.entries.extend_from_slice(&scratch[frame.mark..]);
+                    scratch.truncate(frame.mark);
                     let c = &mut index.containers[frame.container];
                     c.end = off(i + 1);
                     c.first = off(first);
