@@ -720,3 +720,15 @@ def test_log_lines_escape_unauthenticated_values(hook, caplog):
 def test_odd_content_length_values_never_raise(hook, value):
     outcome = process(hook, {**GOOD, "Content-Length": value}, BODY, lambda e: None)
     assert outcome.ok  # the body itself is measured; an unreadable header is ignored
+
+
+def test_escape_never_raises():
+    from helpscout.delivery import _escape
+
+    class Unprintable:
+        def __str__(self):
+            raise ValueError("no")
+
+    assert _escape(Unprintable()) == "<Unprintable>"
+    assert _escape("a\u202eb\x00\\") == "a\\u202eb\\x00\\\\"
+    assert _escape("x" * 100, 10) == "xxxxxxxxxx..."

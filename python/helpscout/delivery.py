@@ -189,7 +189,10 @@ def _escape(value: object, limit: int = 80) -> str:
     """``value`` as one printable line: control characters, escape sequences and other
     non-printables shown as ``repr`` escapes (``\\x1b``), cut at ``limit`` characters. Use
     for every unauthenticated value that reaches a terminal or a log line."""
-    text = value if isinstance(value, str) else str(value)
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception:  # e.g. an int past Python's digit limit
+        text = f"<{type(value).__name__}>"
     if len(text) > limit:
         text = text[:limit] + "..."
     if text.isprintable() and "\\" not in text:
