@@ -396,7 +396,10 @@ class _Delivery:
 
     def admit(self, body: Any) -> Optional[Outcome]:
         """Size, log.begin, verify, shape, claim. ``None``: run the handler."""
-        size = len(body.encode("utf-8", "surrogatepass")) if isinstance(body, str) else len(body)
+        if isinstance(body, str):
+            size = len(body.encode("utf-8", "surrogatepass"))
+        else:
+            size = body.nbytes if isinstance(body, memoryview) else len(body)
         if self.limit is not None and size > self.limit:
             return _rejected(_too_large(self.limit))
         if self.log is not None:
