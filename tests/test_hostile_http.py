@@ -454,7 +454,7 @@ def test_slowloris_does_not_stop_other_deliveries(server):
         started = time.monotonic()
         answers = exchange(server.port, request_bytes(server.path, BODY))
         assert answers and answers[0][0] == 200
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 5
     finally:
         for sock in slow:
             sock.close()
