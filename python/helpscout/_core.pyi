@@ -15,6 +15,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_INT_DIGITS",
     "MAX_SECRET_CHARS",
+    "TEST_EVENT",
     "Address",
     "ApiClient",
     "Attachment",
@@ -65,6 +66,7 @@ __all__ = [
 ]
 __version__: str
 MAX_SECRET_CHARS: int
+TEST_EVENT: str
 MAX_DEPTH: int
 MAX_BODY_BYTES: int
 DEFAULT_MAX_BODY_BYTES: int
@@ -326,19 +328,19 @@ class Verifier:
 
     def __new__(cls, secrets: List[Union[str, bytes]], first_index: int = 0) -> Self: ...
     def verify(
-        self, signature: Optional[_Bytes], data: _Bytes, encoding: str = "utf8"
+        self, signature: Optional[_Bytes], data: _Bytes, encoding: Optional[str] = None
     ) -> Optional[int]: ...
     def authenticate(
-        self, signature: Optional[_Bytes], data: _Bytes, encoding: str = "utf8"
+        self, signature: Optional[_Bytes], data: _Bytes, encoding: Optional[str] = None
     ) -> int: ...
     def receive(
         self,
         event_type: Optional[Union[str, bytes]],
         signature: Optional[_Bytes],
         data: _Bytes,
-        encoding: str = "utf8",
+        encoding: Optional[str] = None,
     ) -> WebHookEvent: ...
-    def sign(self, data: _Bytes, encoding: str = "utf8") -> str: ...
+    def sign(self, data: _Bytes, encoding: Optional[str] = None) -> str: ...
     def __len__(self) -> int: ...
 
 @final

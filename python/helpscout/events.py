@@ -8,7 +8,8 @@ from . import _core
 
 __all__ = ["EVENTS", "EVENT_CHOICES", "TEST_EVENT", "EventInfo", "record_class"]
 
-TEST_EVENT = "helpscout.test"
+TEST_EVENT: str = _core.TEST_EVENT
+"""The name of Help Scout's test delivery (defined once, in the Rust event catalogue)."""
 
 
 class EventInfo(NamedTuple):

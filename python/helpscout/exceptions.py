@@ -119,10 +119,12 @@ class HelpScoutPayloadError(HelpScoutRequestError, json.JSONDecodeError):
             self.colno = column if column is not None else 1
         if http_status is not None:
             self.http_status = http_status
-        self.args = (message, reason, line, column, doc, pos, http_status)
+        # `args` (and so repr) never carries the body; pickling still keeps it.
+        self.args = (message, reason, line, column)
+        self._state = (message, reason, line, column, doc, pos, http_status)
 
     def __reduce__(self):  # type: ignore[override]
-        return (type(self), self.args)
+        return (type(self), self._state)
 
 
 class HelpScoutRateLimitException(HelpScoutRemoteException):

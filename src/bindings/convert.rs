@@ -231,7 +231,9 @@ pub(crate) fn py_to_json(
 ) -> PyResult<serde_json::Value> {
     use serde_json::Value;
     let py = value.py();
-    if depth > MAX_DEPTH {
+    // The record's own object is level 1 of the document, so a value at `depth` sits at
+    // level `depth + 1`: refused here rather than by the scanner, with a clear message.
+    if depth >= MAX_DEPTH {
         return Err(too_deep(path));
     }
     if value.is_none() {

@@ -5,7 +5,7 @@ use super::record::{from_api_dict, top_level, Record};
 use crate::events;
 use crate::payload::{Document, Encoding};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyString, PyTuple};
 
 /// An authenticated webhook delivery: `event_type` (the `X-HelpScout-Event` header) and
 /// `record`, the body parsed into the record class for that event.
@@ -62,9 +62,13 @@ impl WebHookEvent {
     #[pyo3(signature = (event_type = None, record = None))]
     fn py_new(
         py: Python<'_>,
-        event_type: Option<String>,
+        event_type: Option<&Bound<'_, PyAny>>,
         record: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let event_type = event_type
+            .filter(|e| !e.is_none())
+            .map(|e| super::verifier::text_arg(e, "event_type"))
+            .transpose()?;
         let Some(record) = record else {
             return Err(argument(
                 "WebHookEvent needs a record: a dict of API fields or a record object",
@@ -225,14 +229,25 @@ impl WebHookEvent {
         let get = |k: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
             Ok(envelope.get_item(k)?.filter(|v| !v.is_none()))
         };
-        let event_type: Option<String> = get("event_type")?.map(|v| v.extract()).transpose()?;
-        let signature: Option<String> = get("signature")?.map(|v| v.extract()).transpose()?;
-        let secret_index: Option<usize> = get("secret_index")?.map(|v| v.extract()).transpose()?;
+        let field = |k: &str| argument(format!("the envelope's {k} has the wrong type"));
+        let event_type: Option<String> = get("event_type")?
+            .map(|v| v.extract().map_err(|_| field("event_type")))
+            .transpose()?;
+        let signature: Option<String> = get("signature")?
+            .map(|v| v.extract().map_err(|_| field("signature")))
+            .transpose()?;
+        let secret_index: Option<usize> = get("secret_index")?
+            .map(|v| v.extract().map_err(|_| field("secret_index")))
+            .transpose()?;
         let body: Vec<u8> = match get("body_base64")? {
-            Some(b64) => py
-                .import("base64")?
-                .call_method1("b64decode", (b64, true))?
-                .extract()?,
+            Some(b64) => {
+                let kwargs = [("validate", true)].into_py_dict(py)?;
+                py.import("base64")?
+                    .getattr("b64decode")?
+                    .call((b64,), Some(&kwargs))
+                    .map_err(|_| argument("the envelope's body_base64 is not base64"))?
+                    .extract()?
+            }
             None => match get("body")? {
                 Some(t) => t
                     .cast::<PyString>()

@@ -76,8 +76,9 @@ mod _core {
 
     /// The deduplication key of a delivery (SHA-256 of event name, newline, body bytes).
     #[pyfunction]
-    fn dedupe_key(event_type: &str, body: &[u8]) -> String {
-        crate::envelope::dedupe_key(event_type, body)
+    fn dedupe_key(event_type: &Bound<'_, PyAny>, body: &[u8]) -> PyResult<String> {
+        let name = super::verifier::text_arg(event_type, "event_type")?;
+        Ok(crate::envelope::dedupe_key(&name, body))
     }
 
     /// Rebuild a record from its JSON text (used by pickle).
@@ -108,6 +109,7 @@ mod _core {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("MAX_SECRET_CHARS", crate::signature::MAX_SECRET_CHARS)?;
+        m.add("TEST_EVENT", crate::events::TEST_EVENT)?;
         m.add("MAX_DEPTH", crate::limits::MAX_DEPTH)?;
         m.add("MAX_BODY_BYTES", crate::limits::MAX_BODY_BYTES)?;
         m.add(

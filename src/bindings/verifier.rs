@@ -187,14 +187,37 @@ impl Verifier {
     }
 }
 
-fn event_name(event_type: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+/// A `str` argument as text; a lone surrogate (or another type) is a bad argument.
+pub(crate) fn text_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+    let s = obj.cast::<PyString>().map_err(|_| {
+        argument(format!(
+            "{what} must be a str, not {}",
+            obj.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    })?;
+    utf8_text(s).ok_or_else(|| argument(format!("{what} holds a lone surrogate (\\ud800-\\udfff)")))
+}
+
+/// The `encoding` argument (default UTF-8); anything but a known codec name is a bad
+/// argument.
+fn encoding_arg(py: Python<'_>, encoding: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    let Some(e) = encoding.filter(|e| !e.is_none()) else {
+        return Ok("utf8".to_owned());
+    };
+    let name = text_arg(e, "encoding")?;
+    check_encoding(py, &name)?;
+    Ok(name)
+}
+
+pub(crate) fn event_name(event_type: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
     let Some(e) = event_type.filter(|e| !e.is_none()) else {
         return Ok(None);
     };
-    let text = if let Ok(s) = e.cast::<PyString>() {
-        utf8_text(s).ok_or_else(|| {
-            argument("event_type holds a lone surrogate (\\ud800-\\udfff); it must be the X-HelpScout-Event header")
-        })?
+    let text = if e.is_instance_of::<PyString>() {
+        text_arg(e, "event_type")?
     } else if let Ok(b) = e.cast::<PyBytes>() {
         String::from_utf8_lossy(b.as_bytes()).into_owned()
     } else {
@@ -221,30 +244,30 @@ impl Verifier {
 
     /// The index of the secret that signed `data`, or `None` if none did (or the signature
     /// is missing or malformed).
-    #[pyo3(signature = (signature, data, encoding = "utf8"))]
+    #[pyo3(signature = (signature, data, encoding = None))]
     fn verify(
         &self,
         py: Python<'_>,
         signature: Option<&Bound<'_, PyAny>>,
         data: &Bound<'_, PyAny>,
-        encoding: &str,
+        encoding: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<usize>> {
-        check_encoding(py, encoding)?;
+        let encoding = &encoding_arg(py, encoding)?;
         let body = input(data, encoding, "data")?;
         Ok(self.check(py, signature, &body.signed, encoding)?.ok())
     }
 
     /// The index of the secret that signed `data`, or `HelpScoutSecurityException` with
     /// the original's message and a `reason` (the check `receive` makes first).
-    #[pyo3(signature = (signature, data, encoding = "utf8"))]
+    #[pyo3(signature = (signature, data, encoding = None))]
     fn authenticate(
         &self,
         py: Python<'_>,
         signature: Option<&Bound<'_, PyAny>>,
         data: &Bound<'_, PyAny>,
-        encoding: &str,
+        encoding: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<usize> {
-        check_encoding(py, encoding)?;
+        let encoding = &encoding_arg(py, encoding)?;
         let body = input(data, encoding, "data")?;
         self.check_or_raise(py, signature, &body.signed, encoding)
     }
@@ -252,16 +275,16 @@ impl Verifier {
     /// Verify, then parse: a `WebHookEvent`, `HelpScoutSecurityException` for a bad
     /// signature (checked before the body is parsed), `HelpScoutPayloadError` for a body
     /// that is not a JSON object we can read.
-    #[pyo3(signature = (event_type, signature, data, encoding = "utf8"))]
+    #[pyo3(signature = (event_type, signature, data, encoding = None))]
     fn receive(
         &self,
         py: Python<'_>,
         event_type: Option<&Bound<'_, PyAny>>,
         signature: Option<&Bound<'_, PyAny>>,
         data: &Bound<'_, PyAny>,
-        encoding: &str,
+        encoding: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<WebHookEvent> {
-        check_encoding(py, encoding)?;
+        let encoding = &encoding_arg(py, encoding)?;
         let event_type = event_name(event_type)?;
         let body = input(data, encoding, "data")?;
         let index = self.check_or_raise(py, signature, &body.signed, encoding)?;
@@ -294,9 +317,14 @@ impl Verifier {
     }
 
     /// The `X-HelpScout-Signature` of `data` under the current secret.
-    #[pyo3(signature = (data, encoding = "utf8"))]
-    fn sign(&self, py: Python<'_>, data: &Bound<'_, PyAny>, encoding: &str) -> PyResult<String> {
-        check_encoding(py, encoding)?;
+    #[pyo3(signature = (data, encoding = None))]
+    fn sign(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        encoding: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let encoding = &encoding_arg(py, encoding)?;
         Ok(self.inner.sign(&input(data, encoding, "data")?.signed))
     }
 

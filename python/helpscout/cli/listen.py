@@ -452,17 +452,25 @@ class _Server(ThreadingHTTPServer):
         if not self.slots.acquire(blocking=False):
             self._busy(request)
             return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self.slots.release()
-            raise
+        # The slot is given back exactly once: by the request's thread when it ends, or here
+        # if starting the thread failed (a SIGTERM in between must not release it twice).
+        once = threading.Lock()
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        def release() -> None:
+            if once.acquire(blocking=False):
+                self.slots.release()
+
+        def run() -> None:
+            try:
+                self.process_request_thread(request, client_address)
+            finally:
+                release()
+
         try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self.slots.release()
+            threading.Thread(target=run, daemon=self.daemon_threads).start()
+        except BaseException:
+            release()
+            raise
 
     def _busy(self, request: socket.socket) -> None:
         data = b"busy\n"

@@ -54,6 +54,15 @@ def get_header(headers: Any, name: str) -> Optional[str]:
     return None
 
 
+def _byte_length(body: Body) -> int:
+    """The size of a body in bytes (a ``str`` counts as its UTF-8 form, as it is signed)."""
+    if isinstance(body, str):
+        return len(body.encode("utf-8", "surrogatepass"))
+    if isinstance(body, memoryview):
+        return body.nbytes
+    return len(body)
+
+
 def _check_size(length: Optional[int], limit: Optional[int]) -> None:
     if limit is not None and length is not None and length > limit:
         raise HelpScoutRequestError(
@@ -358,7 +367,7 @@ class HelpScoutWebHook(WebHook):
         or 413 for a body over ``max_body_bytes``) for a missing ``X-HelpScout-Event``
         header or a body that is not a JSON object.
         """
-        _check_size(len(body), max_body_bytes)
+        _check_size(_byte_length(body), max_body_bytes)
         signature = get_header(headers, SIGNATURE_HEADER)
         event_type = get_header(headers, EVENT_HEADER)
         verifier = self._require_verifier()

@@ -153,12 +153,16 @@ impl Record {
         Ok(Some(value))
     }
 
-    /// The value for `name`, from the cache or the payload.
+    /// The value for `name`, from the cache or the payload; `None` for no such field (a
+    /// name holding a lone surrogate is none).
     fn field(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<Option<Py<PyAny>>> {
         if let Some(v) = self.cached(py, name)? {
             return Ok(Some(v.unbind()));
         }
-        self.field_uncached(py, name, &name.to_cow()?)
+        match name.to_cow() {
+            Ok(n) => self.field_uncached(py, name, &n),
+            Err(_) => Ok(None),
+        }
     }
 
     /// A member's value as Python (timestamps as `datetime`, objects as records).
@@ -177,7 +181,14 @@ impl Record {
     /// Assign `value` to field `name` (an attribute or item assignment). As in the
     /// original, `customer_person_type` is not stored: it sets `type` to `customer` or
     /// `user`.
-    fn assign(&self, py: Python<'_>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) {
+    fn assign(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyString>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        // The same limit as everywhere: no value deeper than MAX_DEPTH, hence no cycle.
+        check_depth(value, 1)?;
         if self.kind.is_declared("customer_person_type")
             && name.to_cow().is_ok_and(|n| n == "customer_person_type")
         {
@@ -187,20 +198,19 @@ impl Record {
                 "user"
             };
             let _ = self.cache_dict(py).del_item(name);
-            self.assign(
+            return self.assign(
                 py,
                 &PyString::new(py, "type"),
                 PyString::new(py, person_type).as_any(),
             );
-            return;
         }
         let assigned = self
             .assigned
             .get_or_init(py, || PyDict::new(py).unbind())
             .bind(py);
-        // Dict stores cannot fail for str keys.
-        let _ = assigned.set_item(name, value);
-        let _ = self.cache_dict(py).set_item(name, value);
+        assigned.set_item(name, value)?;
+        self.cache_dict(py).set_item(name, value)?;
+        Ok(())
     }
 
     /// Forget an assignment; `false` when `name` was not assigned.
@@ -345,6 +355,35 @@ impl Record {
         let span = 0..doc.text().len();
         Ok(Record::new(doc, span, Some(members), kind, kind))
     }
+}
+
+/// Refuse a value nested deeper than `MAX_DEPTH` (lists, tuples, dicts), which is also what
+/// a value that contains itself is.
+fn check_depth(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
+    if value.is_instance_of::<PyString>() || value.is_instance_of::<Record>() {
+        return Ok(());
+    }
+    let nested = value.is_instance_of::<PyList>()
+        || value.is_instance_of::<pyo3::types::PyTuple>()
+        || value.is_instance_of::<PyDict>();
+    if !nested {
+        return Ok(());
+    }
+    if depth >= MAX_DEPTH {
+        return Err(argument(format!(
+            "the value is nested more than {MAX_DEPTH} levels deep, or refers to itself"
+        )));
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        for v in d.values() {
+            check_depth(&v, depth + 1)?;
+        }
+    } else {
+        for item in value.try_iter()? {
+            check_depth(&item?, depth + 1)?;
+        }
+    }
+    Ok(())
 }
 
 fn value_is_modified(v: &Bound<'_, PyAny>, depth: usize) -> PyResult<bool> {

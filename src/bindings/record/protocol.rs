@@ -84,7 +84,10 @@ impl Record {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let this = slf.get();
-        let n = name.to_cow()?;
+        let Ok(n) = name.to_cow() else {
+            // A name with a lone surrogate is no field name; Python's own lookup answers.
+            return generic_getattr(slf.as_any(), name);
+        };
         // The class's own names first (methods, dunders, and anything a Python subclass
         // adds); a JSON key of the same name is still reachable as an item.
         if is_class_attribute(py, &n)? || !is_exact_class(slf.as_any(), this.kind) {
@@ -115,12 +118,13 @@ impl Record {
         name: &Bound<'_, PyString>,
         value: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let n = name.to_cow()?;
+        let n = name
+            .to_cow()
+            .map_err(|_| argument("a field name cannot hold a lone surrogate"))?;
         if is_class_attribute(py, &n)? {
             return Err(read_only_name(self.kind, &n));
         }
-        self.assign(py, name, value);
-        Ok(())
+        self.assign(py, name, value)
     }
 
     fn __delattr__(&self, py: Python<'_>, name: &Bound<'_, PyString>) -> PyResult<()> {
@@ -129,7 +133,7 @@ impl Record {
         }
         Err(PyAttributeError::new_err(format!(
             "only assigned fields can be deleted; '{}' comes from the payload",
-            name.to_cow()?
+            name.to_string_lossy()
         )))
     }
 
@@ -138,14 +142,22 @@ impl Record {
             Some(v) => Ok(v),
             None => Err(PyKeyError::new_err(format!(
                 "The field \"{}\" does not exist on \"{}\"",
-                key.to_cow()?,
+                key.to_string_lossy(),
                 self.kind.class_name()
             ))),
         }
     }
 
-    fn __setitem__(&self, py: Python<'_>, key: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) {
-        self.assign(py, key, value);
+    fn __setitem__(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyString>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        if key.to_cow().is_err() {
+            return Err(argument("a field name cannot hold a lone surrogate"));
+        }
+        self.assign(py, key, value)
     }
 
     fn __delitem__(&self, py: Python<'_>, key: &Bound<'_, PyString>) -> PyResult<()> {
@@ -154,7 +166,7 @@ impl Record {
         }
         Err(PyKeyError::new_err(format!(
             "only assigned fields can be deleted; \"{}\" comes from the payload",
-            key.to_cow()?
+            key.to_string_lossy()
         )))
     }
 
@@ -165,7 +177,10 @@ impl Record {
         {
             return Ok(true);
         }
-        Ok(self.view()?.contains(&key.to_cow()?)?)
+        match key.to_cow() {
+            Ok(k) => Ok(self.view()?.contains(&k)?),
+            Err(_) => Ok(false),
+        }
     }
 
     /// The field's value, or `default` when the record has no such field.
@@ -258,7 +273,10 @@ impl Record {
 
     /// Whether `other` holds the same values (the original's `equal`).
     fn equal(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
-        self.__eq__(py, other)?.bind(py).is_truthy()
+        let eq = self.__eq__(py, other)?;
+        let eq = eq.bind(py);
+        // Not a record: not equal (NotImplemented is no answer).
+        Ok(!eq.is(py.NotImplemented().bind(py)) && eq.is_truthy()?)
     }
 
     /// The mapping without its `None` values (the original's static helper).

@@ -106,9 +106,12 @@ fn cell(v: &Bound<'_, PyAny>, depth: usize) -> PyResult<String> {
         if list.is_empty() {
             return Ok("<code>[]</code>".to_owned());
         }
+        if depth >= HTML_DEPTH {
+            return Ok(format!("<code>list of {}</code>", list.len()));
+        }
         let mut items = String::new();
         for item in list.iter().take(HTML_ITEMS) {
-            items.push_str(&format!("<li>{}</li>", cell(&item, depth)?));
+            items.push_str(&format!("<li>{}</li>", cell(&item, depth + 1)?));
         }
         let more = list.len().saturating_sub(HTML_ITEMS);
         if more > 0 {
