@@ -1,7 +1,14 @@
-//! Webhook management through Help Scout's Mailbox API 2.0 (`/v2/webhooks`), OAuth2.
+//! Webhook management through Help Scout's Mailbox API 2.0 (`/v2/webhooks`), OAuth2: the
+//! [`Client`], its [`Settings`] and [`Credentials`], and the public names of the rooms below.
 //!
-//! The HTTP exchange is behind [`Transport`] so the retry, token and paging logic is tested
-//! with a fake; [`UreqTransport`] is the real one (ureq, rustls). Policies:
+//! - `transport`: the HTTP exchange behind the [`Transport`] trait (ureq in production, a fake
+//!   in tests) so the retry, token and paging logic is tested without a network;
+//! - `retry`: 429 waits, retries of 5xx and connection failures, the one token refresh;
+//! - `url`: the base URL policy (https, or plain http to this machine) and form encoding;
+//! - `webhook`: the [`Webhook`] model and its validation;
+//! - `error`: [`ApiError`], readable messages from error answers, scrubbing of secrets.
+//!
+//! Policies:
 //! - client credentials: a token from `POST /v2/oauth2/token`, cached until shortly before
 //!   `expires_in`; a 401 fetches a new one once and retries;
 //! - 429: wait `X-RateLimit-Retry-After` (else `Retry-After`, else a backoff), at most
@@ -10,297 +17,25 @@
 //!   is never sent twice (it may have been processed);
 //! - every message is scrubbed of the app secret, tokens and webhook secrets.
 
-use crate::events;
-use serde::{Deserialize, Serialize};
+mod error;
+#[cfg(test)]
+mod fake;
+mod retry;
+mod transport;
+mod url;
+mod webhook;
+
+pub use error::{error_message, ApiError};
+pub use transport::{Method, Request, Response, Transport, TransportError, UreqTransport};
+pub use url::check_base_url;
+pub use webhook::Webhook;
+
+use retry::{Attempts, Next};
+use serde::Deserialize;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// An HTTP method the client uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    /// Whether repeating the request cannot do anything twice.
-    pub fn idempotent(self) -> bool {
-        self != Method::Post
-    }
-}
-
-/// One HTTP request.
-#[derive(Clone)]
-pub struct Request {
-    pub method: Method,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<Vec<u8>>,
-}
-
-impl fmt::Debug for Request {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Headers carry the bearer token and bodies carry secrets: never printed.
-        write!(f, "Request {{ {} {} }}", self.method.as_str(), self.url)
-    }
-}
-
-/// One HTTP response.
-#[derive(Debug, Clone, Default)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// A header's value, looked up case-insensitively.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Why a request got no HTTP answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TransportError {
-    Timeout(String),
-    /// DNS, refused or reset connections, TLS failures.
-    Connection(String),
-}
-
-/// Sends one request and returns the answer, whatever its status.
-pub trait Transport: Send + Sync {
-    fn send(&self, request: &Request) -> Result<Response, TransportError>;
-}
-
-/// The real transport: ureq with rustls, no redirects followed, statuses returned as-is.
-pub struct UreqTransport {
-    agent: ureq::Agent,
-}
-
-impl UreqTransport {
-    pub fn new(timeout: Duration) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(concat!("helpscout-webhook/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
-        UreqTransport { agent }
-    }
-}
-
-impl Transport for UreqTransport {
-    fn send(&self, request: &Request) -> Result<Response, TransportError> {
-        let mut builder = ureq::http::Request::builder()
-            .method(request.method.as_str())
-            .uri(&request.url);
-        for (k, v) in &request.headers {
-            builder = builder.header(k, v);
-        }
-        let http_request = builder
-            .body(request.body.clone().unwrap_or_default())
-            .map_err(|e| TransportError::Connection(format!("invalid request: {e}")))?;
-        let mut response = self.agent.run(http_request).map_err(|e| match e {
-            ureq::Error::Timeout(t) => TransportError::Timeout(format!("no answer in time ({t})")),
-            ureq::Error::HostNotFound => {
-                TransportError::Connection("the host name could not be resolved (DNS)".into())
-            }
-            ureq::Error::ConnectionFailed => {
-                TransportError::Connection("the connection failed".into())
-            }
-            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
-                TransportError::Timeout(format!("no answer in time ({io})"))
-            }
-            other => TransportError::Connection(other.to_string()),
-        })?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(16 * 1024 * 1024)
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::Timeout(t) => {
-                    TransportError::Timeout(format!("the answer did not arrive in time ({t})"))
-                }
-                other => TransportError::Connection(format!("reading the answer failed: {other}")),
-            })?;
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
-    }
-}
-
-/// A webhook as the API sends and receives it. `Debug` hides the secret.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Webhook {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub events: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notification: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payload_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mailbox_ids: Option<Vec<i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-}
-
-impl fmt::Debug for Webhook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Webhook")
-            .field("id", &self.id)
-            .field("url", &self.url)
-            .field("events", &self.events)
-            .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
-            .finish_non_exhaustive()
-    }
-}
-
-impl Webhook {
-    /// Check what Help Scout requires before anything is sent.
-    pub fn validate(&self, allow_unknown_events: bool) -> Result<(), ApiError> {
-        let invalid = |m: String| Err(ApiError::Validation(m));
-        match self.url.as_deref() {
-            None | Some("") => {
-                return invalid("url is required: the address Help Scout posts events to".into())
-            }
-            Some(url) => {
-                let lower = url.to_ascii_lowercase();
-                let rest = lower
-                    .strip_prefix("https://")
-                    .or_else(|| lower.strip_prefix("http://"));
-                if rest.is_none_or(|r| r.split(['/', '?', '#']).next().unwrap_or("").is_empty()) {
-                    return invalid(format!("url must be an absolute http(s) URL, got {url:?}"));
-                }
-            }
-        }
-        if self.events.is_empty() {
-            return invalid(
-                "events is empty: subscribe to at least one event (see helpscout.events.EVENTS)"
-                    .into(),
-            );
-        }
-        if !allow_unknown_events {
-            let unknown: Vec<&str> = self
-                .events
-                .iter()
-                .map(String::as_str)
-                .filter(|e| events::lookup(e).is_none())
-                .collect();
-            if !unknown.is_empty() {
-                let known: Vec<&str> = events::EVENTS.iter().map(|e| e.name).collect();
-                return invalid(format!(
-                    "unknown event(s) {}; known events: {} (pass allow_unknown_events=True for events newer than this library)",
-                    unknown.join(", "),
-                    known.join(", ")
-                ));
-            }
-        }
-        let delivery_only: Vec<&str> = self
-            .events
-            .iter()
-            .map(String::as_str)
-            .filter(|e| events::lookup(e).is_some_and(|info| !info.subscribable))
-            .collect();
-        if !delivery_only.is_empty() {
-            return invalid(format!(
-                "event(s) {} cannot be subscribed: Help Scout's webhook create and update documentation does not list them; they are only seen in deliveries (subscribe to the documented events, see `helpscout-webhook events`)",
-                delivery_only.join(", ")
-            ));
-        }
-        match self.secret.as_deref() {
-            None => {
-                return invalid(
-                    "secret_key is required: Help Scout signs every delivery with it".into(),
-                )
-            }
-            Some(s) if s.trim().is_empty() => {
-                return invalid("secret_key is empty or only whitespace".into())
-            }
-            Some(s) if s.chars().count() > crate::signature::MAX_SECRET_CHARS => {
-                return invalid(format!(
-                    "secret_key has {} characters; Help Scout accepts at most {}",
-                    s.chars().count(),
-                    crate::signature::MAX_SECRET_CHARS
-                ))
-            }
-            Some(_) => {}
-        }
-        Ok(())
-    }
-}
-
-/// What went wrong talking to Help Scout.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ApiError {
-    /// Refused before anything was sent.
-    Validation(String),
-    /// Help Scout answered with an error status.
-    Remote {
-        status: u16,
-        message: String,
-    },
-    /// Still rate limited after the allowed waits.
-    RateLimited {
-        message: String,
-        retry_after: Option<f64>,
-    },
-    Timeout(String),
-    Connection(String),
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiError::Validation(m) | ApiError::Timeout(m) | ApiError::Connection(m) => {
-                f.write_str(m)
-            }
-            ApiError::Remote { status, message } => write!(f, "({status}) {message}"),
-            ApiError::RateLimited { message, .. } => write!(f, "(429) {message}"),
-        }
-    }
-}
-
-impl std::error::Error for ApiError {}
+use url::form_encode;
 
 /// How the client authenticates.
 #[derive(Clone)]
@@ -339,53 +74,6 @@ impl Default for Settings {
     }
 }
 
-/// Whether `host` (as written in a URL) is the local machine.
-fn is_loopback(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost")
-        || h == "::1"
-        || h.parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Check a base URL: https, or plain http only to a loopback host (tokens and secrets
-/// never travel in clear text). Returns it without a trailing slash.
-pub fn check_base_url(url: &str) -> Result<String, ApiError> {
-    let trimmed = url.trim().trim_end_matches('/');
-    let lower = trimmed.to_ascii_lowercase();
-    let (secure, rest) = if let Some(r) = lower.strip_prefix("https://") {
-        (true, r)
-    } else if let Some(r) = lower.strip_prefix("http://") {
-        (false, r)
-    } else {
-        return Err(ApiError::Validation(format!(
-            "base_url must start with https://, got {url:?}"
-        )));
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let host = if host_port.starts_with('[') {
-        host_port
-            .split(']')
-            .next()
-            .map(|h| format!("{h}]"))
-            .unwrap_or_default()
-    } else {
-        host_port.split(':').next().unwrap_or("").to_owned()
-    };
-    if host.is_empty() {
-        return Err(ApiError::Validation(format!(
-            "base_url has no host: {url:?}"
-        )));
-    }
-    if !secure && !is_loopback(&host) {
-        return Err(ApiError::Validation(format!(
-            "base_url {url:?} uses plain http:// to a host that is not this machine; use https:// so tokens and secrets are not sent in clear text"
-        )));
-    }
-    Ok(trimmed.to_owned())
-}
-
 struct Token {
     value: String,
     refresh_at: Instant,
@@ -412,97 +100,6 @@ impl fmt::Debug for Client {
             self.settings.base_url
         )
     }
-}
-
-fn form_encode(pairs: &[(&str, &str)]) -> String {
-    fn enc(s: &str) -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    char::from(b).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    }
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// A readable message from an error answer: Help Scout's `message`, the field errors of a
-/// `vnd.error` body and its `logRef` (quote it to Help Scout support).
-pub fn error_message(response: &Response) -> String {
-    let reason = match response.status {
-        400 => "Bad Request",
-        401 => "Unauthorized: the access token is missing, expired or invalid",
-        403 => "Forbidden",
-        404 => "Not Found",
-        409 => "Conflict",
-        412 => "Precondition Failed",
-        413 => "Payload Too Large",
-        415 => "Unsupported Media Type",
-        423 => "Locked",
-        429 => "Too Many Requests: the account's rate limit was reached",
-        500..=599 => "Help Scout server error",
-        _ => "error",
-    };
-    let Ok(body) = serde_json::from_slice::<serde_json::Value>(&response.body) else {
-        let text = String::from_utf8_lossy(&response.body);
-        let text = text.trim();
-        if text.is_empty() {
-            return reason.to_owned();
-        }
-        let short: String = text.chars().take(200).collect();
-        return format!("{reason}: {short}");
-    };
-    let mut out = match body.get("message").and_then(|m| m.as_str()) {
-        Some(m) if !m.is_empty() => format!("{reason}: {m}"),
-        _ => match body
-            .get("error_description")
-            .or_else(|| body.get("error"))
-            .and_then(|m| m.as_str())
-        {
-            Some(m) => format!("{reason}: {m}"),
-            None => reason.to_owned(),
-        },
-    };
-    let errors = body
-        .pointer("/_embedded/errors")
-        .or_else(|| body.get("errors"))
-        .and_then(|e| e.as_array());
-    let fields: Vec<String> = errors
-        .into_iter()
-        .flatten()
-        .map(|e| {
-            let path = e.get("path").and_then(|p| p.as_str()).unwrap_or("?");
-            let message = e
-                .get("message")
-                .and_then(|m| m.as_str())
-                .unwrap_or("invalid");
-            // rejectedValue is left out: it may be the secret that was refused.
-            format!("{path}: {message}")
-        })
-        .collect();
-    if !fields.is_empty() {
-        out.push_str(" (");
-        out.push_str(&fields.join("; "));
-        out.push(')');
-    }
-    if let Some(log_ref) = body.get("logRef").and_then(|l| l.as_str()) {
-        out.push_str(&format!(" [logRef {log_ref}]"));
-    }
-    out
-}
-
-fn parse_seconds(value: &str) -> Option<f64> {
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
 }
 
 impl Client {
@@ -668,23 +265,6 @@ impl Client {
         Ok(value)
     }
 
-    fn wait_for_rate_limit(&self, response: &Response) -> Option<Duration> {
-        let header = response
-            .header("X-RateLimit-Retry-After")
-            .or_else(|| response.header("Retry-After"));
-        let seconds = header.and_then(parse_seconds);
-        match seconds {
-            Some(s) if s > self.settings.max_retry_wait.as_secs_f64() => None,
-            Some(s) => Some(Duration::from_secs_f64(s)),
-            None => Some(
-                self.settings
-                    .backoff
-                    .max(Duration::from_secs(1))
-                    .min(self.settings.max_retry_wait),
-            ),
-        }
-    }
-
     /// Send one API request with the retry policy; the successful response.
     pub fn execute(
         &self,
@@ -695,7 +275,7 @@ impl Client {
         let url = format!("{}{path}", self.settings.base_url);
         let what = format!("{} {path}", method.as_str());
         let can_refresh = matches!(self.credentials, Credentials::App { .. });
-        let (mut rate_waits, mut retries, mut refreshed) = (0u32, 0u32, false);
+        let mut attempts = Attempts::default();
         let mut force_new_token = false;
         loop {
             let token = self.access_token(force_new_token)?;
@@ -716,57 +296,21 @@ impl Client {
                 headers,
                 body: body.clone(),
             };
-            let backoff = self.settings.backoff * 2u32.saturating_pow(retries);
             let response = match self.transport.send(&request) {
                 Ok(r) => r,
-                Err(_) if method.idempotent() && retries < self.settings.retries => {
-                    retries += 1;
-                    (self.sleep)(backoff);
-                    continue;
-                }
-                Err(e) => return Err(self.transport_error(e, &what)),
-            };
-            match response.status {
-                200..=299 => return Ok(response),
-                401 if can_refresh && !refreshed => {
-                    refreshed = true;
-                    force_new_token = true;
-                }
-                429 => {
-                    let wait = self.wait_for_rate_limit(&response);
-                    match wait {
-                        Some(w) if rate_waits < self.settings.rate_limit_retries => {
-                            rate_waits += 1;
-                            (self.sleep)(w);
-                        }
-                        _ => {
-                            let retry_after = response
-                                .header("X-RateLimit-Retry-After")
-                                .or_else(|| response.header("Retry-After"))
-                                .and_then(parse_seconds);
-                            let after = retry_after
-                                .map(|s| format!("; retry after {s} s"))
-                                .unwrap_or_default();
-                            return Err(ApiError::RateLimited {
-                                message: format!(
-                                    "{what}: {} (gave up after {rate_waits} wait(s){after})",
-                                    error_message(&response)
-                                ),
-                                retry_after,
-                            });
-                        }
+                Err(e) => match attempts.after_failure(&self.settings, method) {
+                    Some(wait) => {
+                        (self.sleep)(wait);
+                        continue;
                     }
-                }
-                500..=599 if method.idempotent() && retries < self.settings.retries => {
-                    retries += 1;
-                    (self.sleep)(backoff);
-                }
-                status => {
-                    return Err(ApiError::Remote {
-                        status,
-                        message: format!("{what}: {}", error_message(&response)),
-                    })
-                }
+                    None => return Err(self.transport_error(e, &what)),
+                },
+            };
+            match attempts.after_answer(&self.settings, method, can_refresh, &what, &response) {
+                Next::Done => return Ok(response),
+                Next::NewToken => force_new_token = true,
+                Next::Wait(wait) => (self.sleep)(wait),
+                Next::Fail(e) => return Err(e),
             }
         }
     }
@@ -882,89 +426,8 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
+    use super::fake::{app, client, hook, Fake, TOKEN};
     use super::*;
-    use std::collections::VecDeque;
-    use std::sync::{Arc, Mutex};
-
-    /// Answers from a script and records every request.
-    #[derive(Clone, Default)]
-    struct Fake {
-        answers: Arc<Mutex<VecDeque<Result<Response, TransportError>>>>,
-        seen: Arc<Mutex<Vec<Request>>>,
-    }
-
-    impl Fake {
-        fn answer(&self, status: u16, headers: &[(&str, &str)], body: &str) -> &Self {
-            let r = Response {
-                status,
-                headers: headers
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                    .collect(),
-                body: body.as_bytes().to_vec(),
-            };
-            self.answers.lock().unwrap().push_back(Ok(r));
-            self
-        }
-        fn fail(&self, e: TransportError) -> &Self {
-            self.answers.lock().unwrap().push_back(Err(e));
-            self
-        }
-        fn seen(&self) -> Vec<(Method, String)> {
-            self.seen
-                .lock()
-                .unwrap()
-                .iter()
-                .map(|r| (r.method, r.url.clone()))
-                .collect()
-        }
-    }
-
-    impl Transport for Fake {
-        fn send(&self, request: &Request) -> Result<Response, TransportError> {
-            self.seen.lock().unwrap().push(request.clone());
-            self.answers
-                .lock()
-                .unwrap()
-                .pop_front()
-                .unwrap_or(Err(TransportError::Connection("no scripted answer".into())))
-        }
-    }
-
-    fn client(fake: &Fake, credentials: Credentials) -> (Client, Arc<Mutex<Vec<Duration>>>) {
-        let waits = Arc::new(Mutex::new(Vec::new()));
-        let w = waits.clone();
-        let settings = Settings {
-            base_url: "http://127.0.0.1:9".into(),
-            ..Settings::default()
-        };
-        let c = Client::new(
-            settings,
-            credentials,
-            Box::new(fake.clone()),
-            Box::new(move |d| w.lock().unwrap().push(d)),
-        )
-        .unwrap();
-        (c, waits)
-    }
-
-    fn app() -> Credentials {
-        Credentials::App {
-            app_id: "app-id".into(),
-            app_secret: "app-secret-value".into(),
-        }
-    }
-
-    fn hook() -> Webhook {
-        Webhook {
-            url: Some("https://example.com/hook".into()),
-            events: vec!["convo.created".into()],
-            secret: Some("webhook-secret-1".into()),
-            ..Webhook::default()
-        }
-    }
-
-    const TOKEN: &str = r#"{"token_type":"bearer","access_token":"tok-1","expires_in":172800}"#;
 
     #[test]
     fn create_gets_a_token_once_and_reads_the_id() {
@@ -1249,37 +712,5 @@ mod tests {
             matches!(&err, ApiError::Connection(m) if m.contains("getting an access token: could not reach http://127.0.0.1:9")),
             "{err:?}"
         );
-    }
-
-    #[test]
-    fn base_urls() {
-        assert_eq!(
-            check_base_url("https://api.helpscout.net/").unwrap(),
-            "https://api.helpscout.net"
-        );
-        for ok in [
-            "http://127.0.0.1:8080",
-            "http://localhost",
-            "http://[::1]:9000/x",
-            "http://127.5.5.5",
-            "HTTPS://Example.com",
-        ] {
-            assert!(check_base_url(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "http://example.com",
-            "http://10.0.0.1",
-            "http://127.0.0.1.evil.example",
-            "ftp://x",
-            "api.helpscout.net",
-            "https://",
-            "http://user@evil.example",
-        ] {
-            assert!(
-                matches!(check_base_url(bad), Err(ApiError::Validation(_))),
-                "{bad}"
-            );
-        }
-        assert!(is_loopback("localhost") && !is_loopback("localhost.example"));
     }
 }
