@@ -26,12 +26,13 @@ mod url;
 mod webhook;
 
 pub use error::{error_message, ApiError};
+pub use error::{scrub, MIN_SCRUB_CHARS, REDACTED};
 pub use transport::{Method, Request, Response, Transport, TransportError, UreqTransport};
 pub use url::check_base_url;
-pub use webhook::Webhook;
+pub use webhook::{check_api_webhook, webhooks_page, Webhook};
 
 use retry::{Attempts, Next};
-use serde::Deserialize;
+use serde_json::Value;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -147,41 +148,33 @@ impl Client {
         )
     }
 
-    /// Remove every secret this client knows (and `extra` ones) from a message.
-    fn scrub(&self, message: String, extra: &[&str]) -> String {
-        let mut secrets: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
-        match &self.credentials {
-            Credentials::App { app_secret, .. } => secrets.push(app_secret.clone()),
-            Credentials::AccessToken(t) => secrets.push(t.clone()),
-        }
-        if let Ok(guard) = self.token.lock() {
-            if let Some(t) = guard.as_ref() {
-                secrets.push(t.value.clone());
-            }
+    /// The secrets this client knows: the app secret or given token, the cached token.
+    fn known_secrets(&self) -> Vec<String> {
+        let mut secrets = vec![match &self.credentials {
+            Credentials::App { app_secret, .. } => app_secret.clone(),
+            Credentials::AccessToken(t) => t.clone(),
+        }];
+        // A poisoned lock still holds the token, and it must still be scrubbed.
+        let guard = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = guard.as_ref() {
+            secrets.push(t.value.clone());
         }
         secrets
-            .into_iter()
-            .filter(|s| s.len() >= 4)
-            .fold(message, |m, s| m.replace(&s, "[REDACTED]"))
+    }
+
+    /// Remove every secret this client knows (and `extra` ones) from a message.
+    fn scrub(&self, message: &str, extra: &[&str]) -> String {
+        let known = self.known_secrets();
+        let all: Vec<&str> = extra
+            .iter()
+            .copied()
+            .chain(known.iter().map(String::as_str))
+            .collect();
+        error::scrub(message, &all)
     }
 
     fn scrub_error(&self, e: ApiError, extra: &[&str]) -> ApiError {
-        match e {
-            ApiError::Validation(m) => ApiError::Validation(self.scrub(m, extra)),
-            ApiError::Remote { status, message } => ApiError::Remote {
-                status,
-                message: self.scrub(message, extra),
-            },
-            ApiError::RateLimited {
-                message,
-                retry_after,
-            } => ApiError::RateLimited {
-                message: self.scrub(message, extra),
-                retry_after,
-            },
-            ApiError::Timeout(m) => ApiError::Timeout(self.scrub(m, extra)),
-            ApiError::Connection(m) => ApiError::Connection(self.scrub(m, extra)),
-        }
+        e.map_message(|m| self.scrub(&m, extra))
     }
 
     fn transport_error(&self, e: TransportError, what: &str) -> ApiError {
@@ -197,7 +190,10 @@ impl Client {
         }
     }
 
-    fn access_token(&self, force_new: bool) -> Result<String, ApiError> {
+    /// A token for the next request: the given one, the cached one, or a new one from the
+    /// token endpoint. `extra` secrets are scrubbed from the text of an error answer before
+    /// it is shortened (the caller scrubs the whole message again).
+    fn access_token(&self, force_new: bool, extra: &[&str]) -> Result<String, ApiError> {
         let (app_id, app_secret) = match &self.credentials {
             Credentials::AccessToken(t) => return Ok(t.clone()),
             Credentials::App { app_id, app_secret } => (app_id, app_secret),
@@ -235,29 +231,23 @@ impl Client {
             .send(&request)
             .map_err(|e| self.transport_error(e, "getting an access token"))?;
         if !(200..300).contains(&response.status) {
+            // The token lock is held: scrub with the secrets at hand, not `self.scrub`.
+            let old = guard.as_ref().map(|t| t.value.as_str());
+            let mut secrets: Vec<&str> = extra.to_vec();
+            secrets.extend([app_secret.as_str()].into_iter().chain(old));
+            let text = error::describe(&response, &|t: &str| error::scrub(t, &secrets));
             return Err(ApiError::Remote {
                 status: response.status,
-                message: format!(
-                    "getting an access token failed: {}",
-                    error_message(&response)
-                ),
+                message: format!("getting an access token failed: {text}"),
             });
         }
-        #[derive(Deserialize)]
-        struct TokenAnswer {
-            access_token: String,
-            #[serde(default)]
-            expires_in: Option<f64>,
-        }
-        let answer: TokenAnswer =
-            serde_json::from_slice(&response.body).map_err(|e| ApiError::Remote {
-                status: response.status,
-                message: format!("the token endpoint answered without an access_token ({e})"),
-            })?;
-        let lifetime = Duration::from_secs_f64(answer.expires_in.unwrap_or(7200.0).clamp(0.0, 1e9));
+        let (value, expires_in) = token_answer(&response.body).map_err(|m| ApiError::Remote {
+            status: response.status,
+            message: format!("the token endpoint's answer cannot be used: {m}"),
+        })?;
+        let lifetime = Duration::from_secs_f64(expires_in.unwrap_or(7200.0).clamp(0.0, 1e9));
         // Renew a minute early (or at 90% of a short lifetime).
         let margin = Duration::from_secs(60).min(lifetime / 10);
-        let value = answer.access_token;
         *guard = Some(Token {
             value: value.clone(),
             refresh_at: Instant::now() + lifetime - margin,
@@ -265,20 +255,44 @@ impl Client {
         Ok(value)
     }
 
-    /// Send one API request with the retry policy; the successful response.
+    /// Send one API request with the retry policy; the successful response. Error messages
+    /// are scrubbed of the secrets this client knows.
     pub fn execute(
         &self,
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Response, ApiError> {
+        self.call(method, path, body, &[])
+    }
+
+    /// [`Client::execute`], also scrubbing `extra` secrets (a webhook's) from messages.
+    fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        extra: &[&str],
+    ) -> Result<Response, ApiError> {
+        self.send(method, path, body, extra)
+            .map_err(|e| self.scrub_error(e, extra))
+    }
+
+    fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        extra: &[&str],
+    ) -> Result<Response, ApiError> {
         let url = format!("{}{path}", self.settings.base_url);
         let what = format!("{} {path}", method.as_str());
         let can_refresh = matches!(self.credentials, Credentials::App { .. });
+        let describe = |r: &Response| error::describe(r, &|t: &str| self.scrub(t, extra));
         let mut attempts = Attempts::default();
         let mut force_new_token = false;
         loop {
-            let token = self.access_token(force_new_token)?;
+            let token = self.access_token(force_new_token, extra)?;
             force_new_token = false;
             let mut headers = vec![
                 ("Authorization".to_owned(), format!("Bearer {token}")),
@@ -306,7 +320,15 @@ impl Client {
                     None => return Err(self.transport_error(e, &what)),
                 },
             };
-            match attempts.after_answer(&self.settings, method, can_refresh, &what, &response) {
+            let next = attempts.after_answer(
+                &self.settings,
+                method,
+                can_refresh,
+                &what,
+                &response,
+                &describe,
+            );
+            match next {
                 Next::Done => return Ok(response),
                 Next::NewToken => force_new_token = true,
                 Next::Wait(wait) => (self.sleep)(wait),
@@ -315,15 +337,20 @@ impl Client {
         }
     }
 
-    fn call(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Vec<u8>>,
-        secrets: &[&str],
-    ) -> Result<Response, ApiError> {
-        self.execute(method, path, body)
-            .map_err(|e| self.scrub_error(e, secrets))
+    /// A successful answer's JSON body; an answer that is not JSON is an error.
+    fn json_body(response: &Response, what: &str) -> Result<Value, ApiError> {
+        serde_json::from_slice(&response.body).map_err(|e| ApiError::Remote {
+            status: response.status,
+            message: format!("{what}: the answer is not JSON ({e})"),
+        })
+    }
+
+    /// An answer of a shape the client cannot use.
+    fn unexpected(response: &Response, what: &str, problem: String) -> ApiError {
+        ApiError::Remote {
+            status: response.status,
+            message: format!("{what}: unexpected answer: {problem}"),
+        }
     }
 
     /// Create a webhook; its new id (from `Resource-ID`, else `Location`).
@@ -332,8 +359,9 @@ impl Client {
         hook: &Webhook,
         allow_unknown_events: bool,
     ) -> Result<i64, ApiError> {
-        hook.validate(allow_unknown_events)?;
         let secret = hook.secret.as_deref().unwrap_or("");
+        hook.validate(allow_unknown_events)
+            .map_err(|e| self.scrub_error(e, &[secret]))?;
         let body = serde_json::to_vec(&Webhook {
             id: None,
             ..hook.clone()
@@ -362,8 +390,9 @@ impl Client {
         hook: &Webhook,
         allow_unknown_events: bool,
     ) -> Result<(), ApiError> {
-        hook.validate(allow_unknown_events)?;
         let secret = hook.secret.as_deref().unwrap_or("");
+        hook.validate(allow_unknown_events)
+            .map_err(|e| self.scrub_error(e, &[secret]))?;
         let body = serde_json::to_vec(&Webhook {
             id: None,
             ..hook.clone()
@@ -384,44 +413,77 @@ impl Client {
             .map(|_| ())
     }
 
-    /// One webhook, as the API's JSON object.
-    pub fn get_webhook(&self, id: i64) -> Result<serde_json::Value, ApiError> {
-        let response = self.call(Method::Get, &format!("/v2/webhooks/{id}"), None, &[])?;
-        serde_json::from_slice(&response.body).map_err(|e| ApiError::Remote {
-            status: response.status,
-            message: format!("GET /v2/webhooks/{id}: the answer is not JSON ({e})"),
-        })
+    /// One webhook, as the API's JSON object (checked by [`check_api_webhook`]).
+    pub fn get_webhook(&self, id: i64) -> Result<Value, ApiError> {
+        let path = format!("/v2/webhooks/{id}");
+        let what = format!("GET {path}");
+        let response = self.call(Method::Get, &path, None, &[])?;
+        let checked = Self::json_body(&response, &what).and_then(|body| {
+            check_api_webhook(&body)
+                .map(|()| body)
+                .map_err(|m| Self::unexpected(&response, &what, m))
+        });
+        checked.map_err(|e| self.scrub_error(e, &[]))
     }
 
-    /// Every webhook, following all pages.
-    pub fn list_webhooks(&self) -> Result<Vec<serde_json::Value>, ApiError> {
+    /// Every webhook, following all pages (each checked by [`webhooks_page`]).
+    pub fn list_webhooks(&self) -> Result<Vec<Value>, ApiError> {
         let mut out = Vec::new();
         let mut page = 1u64;
         loop {
             let path = format!("/v2/webhooks?page={page}");
+            let what = format!("GET {path}");
             let response = self.call(Method::Get, &path, None, &[])?;
-            let body: serde_json::Value =
-                serde_json::from_slice(&response.body).map_err(|e| ApiError::Remote {
-                    status: response.status,
-                    message: format!("GET {path}: the answer is not JSON ({e})"),
-                })?;
-            // `_embedded` is absent when there are no webhooks.
-            if let Some(items) = body
-                .pointer("/_embedded/webhooks")
-                .and_then(|w| w.as_array())
-            {
-                out.extend(items.iter().cloned());
-            }
-            let total = body
-                .pointer("/page/totalPages")
-                .and_then(|t| t.as_u64())
-                .unwrap_or(1);
+            let (items, total) = Self::json_body(&response, &what)
+                .and_then(|body| {
+                    webhooks_page(&body).map_err(|m| Self::unexpected(&response, &what, m))
+                })
+                .map_err(|e| self.scrub_error(e, &[]))?;
+            out.extend(items);
             if page >= total || page >= 1000 {
                 return Ok(out);
             }
             page += 1;
         }
     }
+}
+
+/// The access token and lifetime (seconds) from the token endpoint's answer: an object with
+/// a non-empty `access_token` string of visible ASCII (it goes into a header) and, optionally,
+/// a number `expires_in`. The error says what was expected; it never quotes the answer.
+fn token_answer(body: &[u8]) -> Result<(String, Option<f64>), String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("it is not JSON ({e})"))?;
+    let Value::Object(map) = &value else {
+        return Err(format!(
+            "expected an object with an access_token, got {}",
+            webhook::json_type(&value)
+        ));
+    };
+    let token = match map.get("access_token") {
+        None => return Err("it has no access_token".into()),
+        Some(Value::String(t)) if t.is_empty() => return Err("its access_token is empty".into()),
+        Some(Value::String(t)) if !t.bytes().all(|b| b.is_ascii_graphic()) => {
+            return Err("its access_token has characters that cannot be sent in a header".into())
+        }
+        Some(Value::String(t)) => t.clone(),
+        Some(other) => {
+            return Err(format!(
+                "its access_token must be a string, got {}",
+                webhook::json_type(other)
+            ))
+        }
+    };
+    let expires_in = match map.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(other) => {
+            return Err(format!(
+                "its expires_in must be a number of seconds, got {}",
+                webhook::json_type(other)
+            ))
+        }
+    };
+    Ok((token, expires_in))
 }
 
 #[cfg(test)]
@@ -711,6 +773,306 @@ mod tests {
         assert!(
             matches!(&err, ApiError::Connection(m) if m.contains("getting an access token: could not reach http://127.0.0.1:9")),
             "{err:?}"
+        );
+    }
+
+    /// An app whose secret needs escaping in every encoding.
+    const ODD_SECRET: &str = "Ab+/c d=é&\"\\ü😀~!x";
+
+    fn odd_app() -> Credentials {
+        Credentials::App {
+            app_id: "app-id".into(),
+            app_secret: ODD_SECRET.into(),
+        }
+    }
+
+    #[test]
+    fn a_client_secret_echoed_by_the_token_endpoint_is_scrubbed_in_any_encoding() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        use base64::Engine;
+        let form = form_encode(&[("client_secret", ODD_SECRET)]);
+        let encoded = form.trim_start_matches("client_secret=").to_owned();
+        let lower = {
+            let mut out = String::new();
+            let mut hex_left = 0;
+            for c in encoded.chars() {
+                if c == '%' {
+                    hex_left = 2;
+                    out.push(c);
+                } else if hex_left > 0 {
+                    hex_left -= 1;
+                    out.push(c.to_ascii_lowercase());
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        };
+        let echoes = [
+            ("raw", ODD_SECRET.to_owned()),
+            ("percent-encoded, upper hex", encoded.clone()),
+            ("percent-encoded, lower hex", lower),
+            ("form-encoded", encoded.replace("%20", "+")),
+            ("JSON-escaped", serde_json::to_string(ODD_SECRET).unwrap()),
+            (
+                "JSON-escaped, ASCII only",
+                serde_json::to_string(ODD_SECRET)
+                    .unwrap()
+                    .replace('é', "\\u00e9")
+                    .replace('ü', "\\u00FC")
+                    .replace('😀', "\\ud83d\\ude00"),
+            ),
+            ("base64", STANDARD.encode(ODD_SECRET)),
+            ("base64 URL-safe", URL_SAFE_NO_PAD.encode(ODD_SECRET)),
+            (
+                "Basic credential",
+                format!("Basic {}", STANDARD.encode(format!("app-id:{ODD_SECRET}"))),
+            ),
+        ];
+        for (name, echo) in echoes {
+            let fake = Fake::default();
+            let (c, _) = client(&fake, odd_app());
+            // echoed in a JSON answer (the message is decoded) ...
+            let json_body = serde_json::json!({
+                "error": "invalid_request",
+                "error_description": format!("cannot parse grant_type=client_credentials&client_id=app-id&client_secret={echo}"),
+            });
+            fake.answer(400, &[], &json_body.to_string());
+            // ... and in a plain text answer (shown as is, cut to 200 characters)
+            // (176 + 14 characters: the echo straddles the cut at 200 characters)
+            let text_body = format!("{}client_secret={echo}", "-".repeat(176));
+            fake.answer(400, &[("Content-Type", "text/plain")], &text_body);
+            for _ in 0..2 {
+                let err = c.delete_webhook(1).unwrap_err();
+                let text = err.to_string();
+                assert!(
+                    matches!(err, ApiError::Remote { status: 400, .. }),
+                    "{name}: {text}"
+                );
+                // (the marker itself may be cut at 200 characters)
+                assert!(text.contains("[RED"), "{name}: {text}");
+                let prefix: String = echo.chars().take(6).collect();
+                for leak in [
+                    ODD_SECRET,
+                    echo.as_str(),
+                    &prefix,
+                    "Ab+/c",
+                    "Ab%2B",
+                    "Ab%2b",
+                ] {
+                    if name == "Basic credential" && leak == prefix {
+                        continue; // "Basic " is not the secret
+                    }
+                    assert!(!text.contains(leak), "{name}: {leak:?} in {text}");
+                }
+            }
+            // the form the client sent is the one a server echoes
+            let seen = fake.seen.lock().unwrap()[0].body.clone().unwrap();
+            assert!(String::from_utf8(seen).unwrap().ends_with(&form));
+        }
+    }
+
+    #[test]
+    fn tokens_and_webhook_secrets_are_scrubbed_in_any_encoding() {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        let fake = Fake::default();
+        let (c, _) = client(&fake, app());
+        fake.answer(200, &[], TOKEN).answer(
+            400,
+            &[],
+            &serde_json::json!({
+                "message": format!(
+                    "echo: Authorization: Bearer tok-1; secret=webhook%2Dsecret%2D1; {}",
+                    STANDARD.encode("webhook-secret-1")
+                )
+            })
+            .to_string(),
+        );
+        let text = c.create_webhook(&hook(), false).unwrap_err().to_string();
+        assert!(
+            !text.contains("tok-1") && !text.contains("webhook-") && !text.contains("webhook%"),
+            "{text}"
+        );
+        assert!(
+            !text.contains(&STANDARD.encode("webhook-secret-1")),
+            "{text}"
+        );
+        assert_eq!(text.matches(REDACTED).count(), 3, "{text}");
+    }
+
+    #[test]
+    fn short_secrets_are_scrubbed_where_they_stand_alone() {
+        let fake = Fake::default();
+        let (c, _) = client(&fake, Credentials::AccessToken("t1".into()));
+        fake.answer(
+            401,
+            &[],
+            r#"{"message":"token t1 is not valid; try t10 or at1"}"#,
+        );
+        let text = c.delete_webhook(1).unwrap_err().to_string();
+        assert_eq!(
+            text,
+            "(401) DELETE /v2/webhooks/1: Unauthorized: the access token is missing, expired or invalid: token [REDACTED] is not valid; try t10 or at1"
+        );
+        // a message that only contains the letters of a short secret inside words is kept
+        fake.fail(TransportError::Connection("refused".into()));
+        let (c, _) = client(&fake, Credentials::AccessToken("t".into()));
+        let text = c.create_webhook(&hook(), false).unwrap_err().to_string();
+        assert!(
+            text.contains("could not reach http://127.0.0.1:9"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn odd_webhook_answers_are_remote_errors() {
+        let cases = [
+            ("[1,2]", "expected a webhook object, got an array"),
+            ("\"x\"", "expected a webhook object, got a string"),
+            ("5", "expected a webhook object, got a number"),
+            ("null", "expected a webhook object, got null"),
+            ("{}", "the webhook has no `id`"),
+            (r#"{"id":"3"}"#, "`id` must be an integer, got a string"),
+            (
+                r#"{"id":3,"events":5}"#,
+                "`events` must be an array of strings, got a number",
+            ),
+            (r#"{"id":3,"mailboxIds":[1,"x"]}"#, "item 2 is a string"),
+            ("<html>oops</html>", "the answer is not JSON"),
+            ("", "the answer is not JSON"),
+        ];
+        for (body, want) in cases {
+            let fake = Fake::default();
+            let (c, _) = client(&fake, Credentials::AccessToken("given-token".into()));
+            fake.answer(200, &[], body);
+            let err = c.get_webhook(3).unwrap_err();
+            assert!(
+                matches!(&err, ApiError::Remote { status: 200, message } if message.starts_with("GET /v2/webhooks/3: ") && message.contains(want)),
+                "{body}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn odd_list_answers_are_remote_errors() {
+        let cases = [
+            ("[1,2]", "expected a page object"),
+            (
+                "\"x\"",
+                "expected a page object (`_embedded.webhooks`, `page`), got a string",
+            ),
+            ("5", "got a number"),
+            ("null", "got null"),
+            (r#"{"events":5}"#, ""),
+            (
+                r#"{"_embedded":{"webhooks":"x"}}"#,
+                "`_embedded.webhooks` must be an array of webhooks, got a string",
+            ),
+            (
+                r#"{"_embedded":{"webhooks":[{"id":1},[2]]}}"#,
+                "webhook 2 of the page: expected a webhook object, got an array",
+            ),
+            (
+                r#"{"_embedded":{"webhooks":[{"url":"https://x"}]}}"#,
+                "webhook 1 of the page: the webhook has no `id`",
+            ),
+            (
+                r#"{"page":{"totalPages":"2"}}"#,
+                "`page.totalPages` must be a non-negative integer",
+            ),
+        ];
+        for (body, want) in cases {
+            let fake = Fake::default();
+            let (c, _) = client(&fake, Credentials::AccessToken("given-token".into()));
+            fake.answer(200, &[], body);
+            let result = c.list_webhooks();
+            if want.is_empty() {
+                // unknown keys are ignored: an object without `_embedded` has no webhooks
+                assert_eq!(result, Ok(vec![]), "{body}");
+                continue;
+            }
+            let err = result.unwrap_err();
+            assert!(
+                matches!(&err, ApiError::Remote { status: 200, message } if message.starts_with("GET /v2/webhooks?page=1: unexpected answer: ") && message.contains(want)),
+                "{body}: {err:?}"
+            );
+        }
+        // a bad second page is reported with its page number
+        let fake = Fake::default();
+        let (c, _) = client(&fake, Credentials::AccessToken("given-token".into()));
+        fake.answer(
+            200,
+            &[],
+            r#"{"_embedded":{"webhooks":[{"id":1}]},"page":{"totalPages":2}}"#,
+        )
+        .answer(200, &[], "[]");
+        let err = c.list_webhooks().unwrap_err().to_string();
+        assert!(
+            err.starts_with("(200) GET /v2/webhooks?page=2: unexpected answer"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn odd_token_answers_are_remote_errors() {
+        let cases = [
+            (
+                "[1,2]",
+                "expected an object with an access_token, got an array",
+            ),
+            ("\"x\"", "got a string"),
+            ("5", "got a number"),
+            ("null", "got null"),
+            (r#"{"token_type":"bearer"}"#, "it has no access_token"),
+            (
+                r#"{"access_token":5}"#,
+                "its access_token must be a string, got a number",
+            ),
+            (r#"{"access_token":""}"#, "its access_token is empty"),
+            ("{\"access_token\":\"a\\nb\"}", "cannot be sent in a header"),
+            (
+                r#"{"access_token":"tok-9","expires_in":"3600"}"#,
+                "its expires_in must be a number of seconds, got a string",
+            ),
+            ("<html>", "it is not JSON"),
+        ];
+        for (body, want) in cases {
+            let fake = Fake::default();
+            let (c, _) = client(&fake, app());
+            fake.answer(200, &[], body);
+            let err = c.delete_webhook(1).unwrap_err();
+            assert!(
+                matches!(&err, ApiError::Remote { status: 200, message } if message.starts_with("the token endpoint's answer cannot be used: ") && message.contains(want)),
+                "{body}: {err:?}"
+            );
+            assert_eq!(
+                fake.seen().len(),
+                1,
+                "nothing sent with a token that cannot be used"
+            );
+        }
+        // expires_in may be null or absent (two hours), or negative (renewed every time)
+        let fake = Fake::default();
+        let (c, _) = client(&fake, app());
+        fake.answer(200, &[], r#"{"access_token":"tok-9","expires_in":null}"#)
+            .answer(204, &[], "")
+            .answer(204, &[], "");
+        assert_eq!(c.delete_webhook(1), Ok(()));
+        assert_eq!(c.delete_webhook(1), Ok(()));
+        assert_eq!(fake.seen().len(), 3, "the token was cached");
+        let fake = Fake::default();
+        let (c, _) = client(&fake, app());
+        fake.answer(200, &[], r#"{"access_token":"tok-9","expires_in":-5}"#)
+            .answer(204, &[], "")
+            .answer(200, &[], r#"{"access_token":"tok-10","expires_in":1e300}"#)
+            .answer(204, &[], "");
+        assert_eq!(c.delete_webhook(1), Ok(()));
+        assert_eq!(c.delete_webhook(1), Ok(()));
+        assert_eq!(
+            fake.seen().len(),
+            4,
+            "a token that expired at once is renewed"
         );
     }
 }

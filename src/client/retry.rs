@@ -3,7 +3,7 @@
 //! PUT and DELETE only, with a doubling backoff) and when a 401 gets a new token. The client
 //! sends; [`Attempts`] says what to do with each outcome.
 
-use super::error::{error_message, ApiError};
+use super::error::ApiError;
 use super::transport::{Method, Response};
 use super::Settings;
 use std::time::Duration;
@@ -89,7 +89,8 @@ impl Attempts {
     }
 
     /// After an answer to `what` (`"GET /v2/webhooks"`): what to do next. `can_refresh`
-    /// says whether the client can get a new token (client credentials).
+    /// says whether the client can get a new token (client credentials); `describe` makes
+    /// the message of an error answer.
     pub(crate) fn after_answer(
         &mut self,
         settings: &Settings,
@@ -97,6 +98,7 @@ impl Attempts {
         can_refresh: bool,
         what: &str,
         response: &Response,
+        describe: &dyn Fn(&Response) -> String,
     ) -> Next {
         match response.status {
             200..=299 => Next::Done,
@@ -117,7 +119,7 @@ impl Attempts {
                     Next::Fail(ApiError::RateLimited {
                         message: format!(
                             "{what}: {} (gave up after {} wait(s){after})",
-                            error_message(response),
+                            describe(response),
                             self.rate_waits
                         ),
                         retry_after,
@@ -131,7 +133,7 @@ impl Attempts {
             }
             status => Next::Fail(ApiError::Remote {
                 status,
-                message: format!("{what}: {}", error_message(response)),
+                message: format!("{what}: {}", describe(response)),
             }),
         }
     }
@@ -139,6 +141,7 @@ impl Attempts {
 
 #[cfg(test)]
 mod tests {
+    use super::super::error::error_message;
     use super::*;
 
     fn answer(status: u16, headers: &[(&str, &str)]) -> Response {
@@ -199,7 +202,9 @@ mod tests {
         let settings = Settings::default();
         let mut a = Attempts::default();
         let r500 = answer(500, &[]);
-        let next = |a: &mut Attempts, m| a.after_answer(&settings, m, true, "GET /x", &r500);
+        let next = |a: &mut Attempts, m| {
+            a.after_answer(&settings, m, true, "GET /x", &r500, &error_message)
+        };
         assert_eq!(
             next(&mut a, Method::Get),
             Next::Wait(Duration::from_millis(500))
@@ -232,16 +237,37 @@ mod tests {
         let mut a = Attempts::default();
         let r401 = answer(401, &[]);
         assert_eq!(
-            a.after_answer(&settings, Method::Get, true, "GET /x", &r401),
+            a.after_answer(
+                &settings,
+                Method::Get,
+                true,
+                "GET /x",
+                &r401,
+                &error_message
+            ),
             Next::NewToken
         );
         assert!(matches!(
-            a.after_answer(&settings, Method::Get, true, "GET /x", &r401),
+            a.after_answer(
+                &settings,
+                Method::Get,
+                true,
+                "GET /x",
+                &r401,
+                &error_message
+            ),
             Next::Fail(ApiError::Remote { status: 401, .. })
         ));
         let mut given = Attempts::default();
         assert!(matches!(
-            given.after_answer(&settings, Method::Get, false, "GET /x", &r401),
+            given.after_answer(
+                &settings,
+                Method::Get,
+                false,
+                "GET /x",
+                &r401,
+                &error_message
+            ),
             Next::Fail(_)
         ));
     }
