@@ -2,7 +2,8 @@
 
 It implements the token endpoint and /v2/webhooks with the documented status codes, headers
 and bodies (PROTOCOL.md sections 3-4), records every request, and can be told to answer
-the next matching request differently (429, 500, 401, a delay).
+the next matching request differently (429, 500, 401, a delay, any JSON value, or a body
+made from the request, as a server that echoes what it was sent).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 APP_ID = "fake-app-id"
 APP_SECRET = "fake-app-secret-value"
@@ -46,6 +47,7 @@ class Scripted:
     body: bytes = b""
     delay: float = 0.0
     passthrough: bool = False  # after the delay, answer normally
+    render: Optional[Callable[[Seen], bytes]] = None  # the body, made from the request
 
 
 class FakeHelpScout:
@@ -108,6 +110,16 @@ class FakeHelpScout:
             body = json.dumps(body).encode()
         self.script.append(Scripted(method, path, status, dict(headers or {}), body, delay))
 
+    def then_json(self, method: str, path: str, value: Any, status: int = 200) -> None:
+        """Answer the next `method path` request with any JSON value (`"x"`, `5`, `None`...)."""
+        self.then(method, path, status, {"Content-Type": "application/json"}, _dumps(value))
+
+    def then_echo(
+        self, method: str, path: str, status: int, render: Callable[[Seen], bytes], headers=None
+    ) -> None:
+        """Answer the next `method path` request with `render(request)` as the body."""
+        self.script.append(Scripted(method, path, status, dict(headers or {}), render=render))
+
     def slow(self, method: str, path: str, delay: float) -> None:
         """Answer the next `method path` request normally, after `delay` seconds."""
         self.script.append(Scripted(method, path, 0, delay=delay, passthrough=True))
@@ -135,6 +147,8 @@ class FakeHelpScout:
                 self.script.remove(scripted)
         if scripted:
             time.sleep(scripted.delay)
+            if scripted.render is not None:
+                return scripted.status, scripted.headers, scripted.render(r)
             if not scripted.passthrough:
                 return scripted.status, scripted.headers, scripted.body
         with self.lock:
@@ -258,3 +272,7 @@ class FakeHelpScout:
         if errors:
             body["_embedded"] = {"errors": errors}
         return self.json(status, body, VND)
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value).encode()

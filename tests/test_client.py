@@ -1,11 +1,16 @@
 """The Mailbox API 2.0 client against a fake Help Scout on 127.0.0.1 over real HTTP."""
 
+import base64
+import json
 import pickle
+import re
 import time
+import urllib.parse
 
 import pytest
 
 from helpscout import HelpScout, HelpScoutWebHook
+from helpscout.client import WebHookApi
 from helpscout.exceptions import (
     HelpScoutConnectionException,
     HelpScoutRateLimitException,
@@ -322,3 +327,220 @@ def test_readme_example_runs_against_the_fake(fake):
     assert fake.webhooks == {}
     created = fake.of("POST", "/v2/webhooks")[0].json
     assert len(created["secret"]) <= 40 and created["events"][0] == "convo.created"
+
+
+# -- issue 7, finding 8: secrets echoed in any encoding; answers of odd shapes ------------
+
+ODD_SECRET = 'Ab+/c d=é&"\\ü😀~!x'
+
+
+def _lower_hex(body: bytes) -> bytes:
+    return re.sub(rb"%[0-9A-F]{2}", lambda m: m.group(0).lower(), body)
+
+
+def _b64(text: str, urlsafe: bool = False) -> bytes:
+    if urlsafe:
+        return base64.urlsafe_b64encode(text.encode()).rstrip(b"=")
+    return base64.b64encode(text.encode())
+
+
+ECHOES = {
+    "url-encoded as sent": lambda r: r.body,
+    "url-encoded, lower hex": lambda r: _lower_hex(r.body),
+    "form-encoded again (+ for space)": lambda r: urllib.parse.urlencode(r.form).encode(),
+    "partly encoded": lambda r: urllib.parse.quote(r.form["client_secret"], safe="/+&=").encode(),
+    "JSON, ASCII escapes": lambda r: json.dumps(r.form).encode(),
+    "JSON, raw UTF-8": lambda r: json.dumps(r.form, ensure_ascii=False).encode(),
+    "base64 Basic credential": lambda r: b"Basic " + _b64(f"{APP_ID}:{r.form['client_secret']}"),
+    "base64 URL-safe, no padding": lambda r: _b64(r.form["client_secret"], urlsafe=True),
+}
+
+
+@pytest.mark.parametrize("container", ["json", "text"])
+@pytest.mark.parametrize("encoding", sorted(ECHOES))
+def test_client_secret_echoed_by_the_token_endpoint_is_scrubbed(fake, encoding, container):
+    echo = ECHOES[encoding]
+
+    def render(r):
+        text = b"could not parse the request: " + echo(r)
+        if container == "json":
+            return json.dumps(
+                {"error": "invalid_request", "error_description": text.decode()}
+            ).encode()
+        return text
+
+    fake.then_echo("POST", "/v2/oauth2/token", 400, render)
+    hs = HelpScout(APP_ID, ODD_SECRET, base_url=fake.base_url)
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.list()
+    text = str(err.value)
+    assert err.value.status_code == 400
+    assert text.startswith("(400) getting an access token failed: Bad Request: could not parse")
+    assert "[REDACTED]" in text
+    sent = fake.requests[0]
+    assert sent.form["client_secret"] == ODD_SECRET
+    for leak in [ODD_SECRET, "Ab+/c", "Ab%2B", "Ab%2b", "\\u00e9&", "ü😀", "QWIrL2Mg"]:
+        assert leak not in text, (leak, text)
+    if encoding.startswith("base64 Basic"):
+        assert "Basic [REDACTED]" in text  # the whole credential, app id included
+
+
+def test_webhook_secret_echoed_by_the_api_is_scrubbed(fake, hs):
+    secret = "hook secret/0123+é"
+    fake.then_echo(
+        "POST",
+        "/v2/webhooks",
+        400,
+        lambda r: json.dumps(
+            {
+                "message": "rejected: "
+                + urllib.parse.quote(r.json["secret"])
+                + " / "
+                + urllib.parse.quote_plus(r.json["secret"])
+                + " / "
+                + json.dumps(r.json["secret"])
+                + " / "
+                + base64.b64encode(r.json["secret"].encode()).decode(),
+            }
+        ).encode(),
+        {"Content-Type": "application/vnd.error+json"},
+    )
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.create(new_hook(secret_key=secret))
+    text = str(err.value)
+    assert text.count("[REDACTED]") == 4, text
+    for leak in ("hook secret", "hook%20", "hook+", "0123", "aG9vay"):
+        assert leak not in text, text
+
+
+def test_a_short_token_is_scrubbed_where_it_stands_alone(fake):
+    hs = HelpScout(access_token="t1", base_url=fake.base_url)
+    fake.then_echo(
+        "GET",
+        "/v2/webhooks",
+        401,
+        lambda r: json.dumps(
+            {"message": f"token {r.headers['authorization'][len('Bearer ') :]} is unknown (t10)"}
+        ).encode(),
+    )
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.list()
+    assert str(err.value).endswith("invalid: token [REDACTED] is unknown (t10)")
+
+
+ODD_WEBHOOKS = [
+    ([1, 2], "expected a webhook object, got an array"),
+    ("x", "expected a webhook object, got a string"),
+    (5, "expected a webhook object, got a number"),
+    (None, "expected a webhook object, got null"),
+    ({"url": "https://example.com/h"}, "the webhook has no `id`"),
+    ({"id": "5"}, "`id` must be an integer, got a string"),
+    ({"id": 5, "events": 5}, "`events` must be an array of strings, got a number"),
+    ({"id": 5, "events": "convo.created"}, "`events` must be an array of strings, got a string"),
+    ({"id": 5, "mailboxIds": ["a"]}, "`mailboxIds` must be an array of integers, item 1"),
+    ({"id": 5, "notification": "no"}, "`notification` must be a boolean"),
+]
+
+
+@pytest.mark.parametrize("value,message", ODD_WEBHOOKS)
+def test_odd_webhook_answers_are_remote_errors(fake, hs, value, message):
+    fake.then_json("GET", "/v2/webhooks/5", value)
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.get(5)
+    assert err.value.status_code == 200
+    assert str(err.value).startswith("(200) GET /v2/webhooks/5: unexpected answer: ")
+    assert message in str(err.value)
+
+
+ODD_PAGES = [
+    ([1, 2], "expected a page object (`_embedded.webhooks`, `page`), got an array"),
+    ("x", "expected a page object (`_embedded.webhooks`, `page`), got a string"),
+    (5, "got a number"),
+    (None, "got null"),
+    ({"_embedded": {"webhooks": "x"}}, "`_embedded.webhooks` must be an array of webhooks"),
+    ({"_embedded": [1]}, "`_embedded` must be an object, got an array"),
+    ({"_embedded": {"webhooks": [1, 2]}}, "webhook 1 of the page: expected a webhook object"),
+    ({"_embedded": {"webhooks": [{"url": "x"}]}}, "webhook 1 of the page: the webhook has no"),
+    ({"_embedded": {"webhooks": [{"id": 1, "events": 5}]}}, "`events` must be an array"),
+    ({"page": {"totalPages": "2"}}, "`page.totalPages` must be a non-negative integer"),
+]
+
+
+@pytest.mark.parametrize("value,message", ODD_PAGES)
+def test_odd_list_answers_are_remote_errors(fake, hs, value, message):
+    for call in (hs.WebHook.list, hs.WebHook.health, lambda: hs.WebHook.ensure("u", ["x"])):
+        fake.then_json("GET", "/v2/webhooks", value)
+        with pytest.raises(HelpScoutRemoteException) as err:
+            call()
+        assert err.value.status_code == 200
+        assert str(err.value).startswith("(200) GET /v2/webhooks?page=1: unexpected answer: ")
+        assert message in str(err.value)
+
+
+def test_unknown_keys_in_a_list_answer_are_ignored(fake, hs):
+    fake.then_json("GET", "/v2/webhooks", {"events": 5})
+    assert hs.WebHook.list() == []
+
+
+ODD_TOKENS = [
+    ([1, 2], "expected an object with an access_token, got an array"),
+    ("x", "got a string"),
+    (5, "got a number"),
+    (None, "got null"),
+    ({"token_type": "bearer"}, "it has no access_token"),
+    ({"access_token": 5}, "its access_token must be a string, got a number"),
+    ({"access_token": ""}, "its access_token is empty"),
+    ({"access_token": "a\nb"}, "cannot be sent in a header"),
+    ({"access_token": "tok", "expires_in": "60"}, "its expires_in must be a number of seconds"),
+]
+
+
+@pytest.mark.parametrize("value,message", ODD_TOKENS)
+def test_odd_token_answers_are_remote_errors(fake, hs, value, message):
+    fake.then_json("POST", "/v2/oauth2/token", value)
+    with pytest.raises(HelpScoutRemoteException) as err:
+        hs.WebHook.list()
+    assert err.value.status_code == 200
+    assert str(err.value).startswith("(200) the token endpoint's answer cannot be used: ")
+    assert message in str(err.value)
+    assert [r.path for r in fake.requests] == ["/v2/oauth2/token"]
+
+
+def test_a_webhook_python_cannot_read_is_a_remote_error(fake, hs):
+    # valid for the Rust checks (the secret is a string), refused by HelpScoutWebHook
+    fake.then_json("GET", "/v2/webhooks/5", {"id": 5, "secret": "   "})
+    with pytest.raises(HelpScoutRemoteException, match="webhook 5 cannot be read"):
+        hs.WebHook.get(5)
+
+
+class _Answers:
+    """Stands in for `_core.ApiClient`: answers with fixed JSON text (the Python guard alone)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def list_webhooks(self):
+        return self.text
+
+    def get_webhook(self, id):
+        return self.text
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('"x"', "expected a list of webhooks, got str"),
+        ("{}", "expected a list of webhooks, got dict"),
+        ("[1]", "expected a webhook object, got int"),
+        ("[null]", "expected a webhook object, got null"),
+        ('[{"id": true}]', "`id` must be an integer, got bool"),
+        ('[{"id": 1, "events": 5}]', "webhook 1 cannot be read"),
+    ],
+)
+def test_the_python_layer_never_lets_an_odd_shape_through(text, message):
+    api = WebHookApi(_Answers(text))
+    with pytest.raises(HelpScoutRemoteException, match=re.escape(message)):
+        api.list()
+    if text.startswith("[") and text != "[]":
+        with pytest.raises(HelpScoutRemoteException):
+            WebHookApi(_Answers(text[1:-1])).get(1)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from . import _core
-from .exceptions import HelpScoutValidationException
+from .exceptions import HelpScoutRemoteException, HelpScoutValidationException
 from .web_hook.web_hook import HelpScoutWebHook, WebHook
 
 __all__ = ["HelpScout", "WebHookApi", "WebHookHealth"]
@@ -42,11 +42,17 @@ class WebHookApi:
 
     def list(self) -> List[HelpScoutWebHook]:
         """Every webhook of the account (all pages)."""
-        return [HelpScoutWebHook.from_api(d) for d in json.loads(self._client.list_webhooks())]
+        items = json.loads(self._client.list_webhooks())
+        if not isinstance(items, list):
+            raise _unexpected(
+                "GET /v2/webhooks", f"expected a list of webhooks, got {_kind(items)}"
+            )
+        return [_hook_from_api(d, "GET /v2/webhooks") for d in items]
 
     def get(self, id: int) -> HelpScoutWebHook:
         """One webhook by id."""
-        return HelpScoutWebHook.from_api(json.loads(self._client.get_webhook(_id(id))))
+        text = self._client.get_webhook(_id(id))
+        return _hook_from_api(json.loads(text), f"GET /v2/webhooks/{id}")
 
     def update(self, hook: WebHook, allow_unknown_events: bool = False) -> None:
         """Replace the settings of ``hook.id`` with ``hook``'s (url, events and secret_key
@@ -293,6 +299,32 @@ def _id(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"a webhook id is an int, not {type(value).__name__}")
     return value
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _unexpected(what: str, problem: str) -> HelpScoutRemoteException:
+    """An answer whose shape cannot be used. The Rust client checks every answer first and
+    reports its real status; this guard (status 200: a success whose body is unusable) is
+    the last line, so that no ``AttributeError`` or ``TypeError`` escapes from parsing."""
+    return HelpScoutRemoteException(200, f"{what}: unexpected answer: {problem}")
+
+
+def _hook_from_api(data: Any, what: str) -> HelpScoutWebHook:
+    """``HelpScoutWebHook.from_api`` for an API answer: another shape is
+    ``HelpScoutRemoteException``, never an ``AttributeError`` or ``TypeError``."""
+    if not isinstance(data, dict):
+        raise _unexpected(what, f"expected a webhook object, got {_kind(data)}")
+    if isinstance(data.get("id"), bool) or not isinstance(data.get("id"), int):
+        raise _unexpected(
+            what, f"the webhook's `id` must be an integer, got {_kind(data.get('id'))}"
+        )
+    try:
+        return HelpScoutWebHook.from_api(data)
+    except (TypeError, ValueError, AttributeError, HelpScoutValidationException) as e:
+        raise _unexpected(what, f"webhook {data['id']} cannot be read ({e})") from None
 
 
 def _to_json(hook: WebHook) -> str:
