@@ -2,8 +2,9 @@
 the Rust core fixed, plus the API client's (finding 8). Anything that could crash the
 interpreter runs in a subprocess, so a segfault is a failed test and not a dead runner.
 
-Tests marked ``xfail(strict=True)`` pin bugs found while writing these tests (each reason
-says what); they fail loudly (XPASS) once the bug is fixed, so the marker can go.
+Six more bugs found while writing these tests (an HTML-repr segfault on a cyclic assigned
+list, base64 envelopes, lone-surrogate arguments, ``equal`` with a non-record) have their
+regression tests here too.
 """
 
 import base64
@@ -206,14 +207,6 @@ def test_1_deep_or_self_referencing_values_built_in_python_are_refused():
     assert out.split() == ["refused"] * 8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: a record takes an assigned value without the constructor's depth/cycle "
-    "check, and _repr_html_ recurses into nested lists without a depth bound: "
-    "r.x = <list holding itself> (or 50k nested lists); r._repr_html_() -> SIGSEGV "
-    "(src/bindings/record/repr.rs cell(): the list branch passes `depth` unchanged)",
-)
 def test_1_deep_or_self_referencing_values_assigned_to_a_record_never_crash():
     out = run_python(
         """
@@ -417,13 +410,6 @@ def test_4_a_lone_surrogate_value_is_accepted_and_reads_as_json_loads_gives_it()
     assert hook_for().receive_envelope(envelope) == event
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="BUG: record lookups by a str key holding a lone surrogate raise "
-    "UnicodeEncodeError (r['k\\udc00'], r.get('nope\\ud800', 5), 'k\\udc00' in r, "
-    "getattr(r, 'k\\udc00')) instead of the field / KeyError / the default / False",
-)
 def test_4_a_lone_surrogate_key_is_reachable_like_json_loads_gives_it():
     body = b'{"id": 1, "k\\udc00": 2}'
     record = signed_receive(body).record
@@ -511,24 +497,11 @@ def test_5_latin1_str_body_is_signed_as_latin1_bytes_and_parses_as_the_str():
         hook.validate_signature(sig, "snowman ☃", "latin-1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="BUG: an encoding name holding a lone surrogate raises UnicodeEncodeError "
-    "(hook.validate_signature(sig, '{}', '\\ud800')), not HelpScoutValidationException",
-)
 def test_5_an_encoding_name_with_a_lone_surrogate_is_a_validation_error():
     with pytest.raises(HelpScoutValidationException):
         hook_for().validate_signature("AdwQ0Mg+cu0kYhnN2RZpZn/iylk=", '{"id": 1}', "\ud800")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="BUG: WebHookEvent(event_type=<str with a lone surrogate>, record=...) and "
-    "_core.dedupe_key('a\\ud800', b'') raise UnicodeEncodeError, not "
-    "HelpScoutValidationException",
-)
 def test_5_lone_surrogate_event_name_in_the_event_constructor_is_a_validation_error():
     with pytest.raises(HelpScoutValidationException):
         _core.dedupe_key("a\ud800", b"{}")
@@ -673,13 +646,6 @@ def test_7_from_envelope_rebuilds_the_event_without_verifying():
     assert again.record.subject == "x"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="BUG: WebHookEvent.from_envelope fails for every envelope with body_base64 "
-    "(non-UTF-8 bodies): src/bindings/event.rs calls base64.b64decode(b64, True), which "
-    "passes True as altchars, not validate -> TypeError",
-)
 def test_7_from_envelope_reads_body_base64():
     utf16 = '{"id": 5, "subject": "Grüße"}'.encode("utf-16")
     _, event = rotated_event(utf16)
@@ -990,12 +956,6 @@ def test_12_odd_json_from_the_token_endpoint_is_a_remote_exception(fake, answer)
 # -- Found while writing these tests ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Record.equal(other) is True for anything that is not a record "
-    "(Customer(id=1).equal(5) is True): it takes the truth of __eq__'s NotImplemented, "
-    "which also warns (DeprecationWarning, an error under this suite's filterwarnings)",
-)
 def test_record_equal_is_false_for_other_types():
     import warnings
 

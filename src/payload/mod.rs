@@ -72,7 +72,8 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum MemberKey {
     Raw(Span),
-    Decoded(Box<str>),
+    /// The decoded key, and where its escaped text is.
+    Decoded(Box<str>, Span),
 }
 
 /// The JSON type of a value, from its first byte.
@@ -219,7 +220,15 @@ impl Document {
     pub fn key<'a>(&'a self, member: &'a Member) -> &'a str {
         match &member.key {
             MemberKey::Raw(span) => self.inner.text.get(span.clone()).unwrap_or(""),
-            MemberKey::Decoded(k) => k,
+            MemberKey::Decoded(k, _) => k,
+        }
+    }
+
+    /// The key of a member as written in the body (escapes and all) when it has escapes.
+    pub fn escaped_key<'a>(&'a self, member: &'a Member) -> Option<&'a str> {
+        match &member.key {
+            MemberKey::Raw(_) => None,
+            MemberKey::Decoded(_, span) => self.inner.text.get(span.clone()),
         }
     }
 
@@ -260,7 +269,7 @@ impl Document {
                     // A key with a lone surrogate: kept readable, with U+FFFD in its place.
                     Err(LoneSurrogate) => lossy_key(self.slice(&raw)),
                 };
-                MemberKey::Decoded(decoded.into_boxed_str())
+                MemberKey::Decoded(decoded.into_boxed_str(), raw)
             } else {
                 MemberKey::Raw(raw)
             };

@@ -161,8 +161,29 @@ impl Record {
         }
         match name.to_cow() {
             Ok(n) => self.field_uncached(py, name, &n),
-            Err(_) => Ok(None),
+            Err(_) => self.surrogate_key_field(py, name),
         }
+    }
+
+    /// A key holding a lone surrogate escape (`"k\udc00"`) is reached by the same `str`
+    /// that `json.loads` gives for it.
+    pub(super) fn surrogate_key_field(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyString>,
+    ) -> PyResult<Option<Py<PyAny>>> {
+        for m in self.view()?.fields.members().iter().rev() {
+            let Some(raw) = self.doc.escaped_key(m) else {
+                continue;
+            };
+            if !self.doc.key(m).contains('\u{FFFD}') {
+                continue;
+            }
+            if json_loads(py, &format!("\"{raw}\""))?.eq(name)? {
+                return Ok(Some(self.read(py, m)?));
+            }
+        }
+        Ok(None)
     }
 
     /// A member's value as Python (timestamps as `datetime`, objects as records).

@@ -179,7 +179,7 @@ impl Record {
         }
         match key.to_cow() {
             Ok(k) => Ok(self.view()?.contains(&k)?),
-            Err(_) => Ok(false),
+            Err(_) => Ok(self.surrogate_key_field(py, key)?.is_some()),
         }
     }
 
