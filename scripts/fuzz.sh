@@ -2,7 +2,8 @@
 # Fuzz HelpScoutWebHook.receive and every record operation with atheris for a bounded time
 # (fuzz/fuzz_receive.py says what is checked). Exits 0 when nothing was found, 1 on a
 # finding (a crash, a hang, a non-library exception or a broken promise; the input is
-# kept under fuzz/artifacts/ and printed in hex), 2 on a usage or setup error.
+# kept under fuzz/artifacts/ and printed in hex), 2 on a usage or setup error. A SIGINT to
+# the fuzzer (kill -INT <pid of fuzz_receive.py>) ends a long run early with its figures.
 #
 #   scripts/fuzz.sh [SECONDS] [--instrumented] [--corpus DIR] [--runs N]
 #
@@ -94,7 +95,13 @@ HELPSCOUT_FUZZ_OVERLAY="$overlay" timeout --kill-after=10 "$((seconds + 120))" \
 
 grep -v -E -e '^INFO: Instrumenting' -e ' (NEW|REDUCE|pulse) ' -e 'Uses: ' "$log" | tail -n 40
 executions="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+# interrupted runs print no final stats: the last progress line says how far it got
+[ -n "$executions" ] || executions="$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$log" | tail -1)"
 echo "== executions: ${executions:-?}; corpus: $(find "$corpus" -type f | wc -l) files; exit status $status"
+if { [ "$status" = 72 ] || [ "$status" = 130 ]; } && [ -z "$(ls -A "$work/artifacts")" ]; then
+  echo "== interrupted (SIGINT to the fuzzer): no findings up to here"
+  exit 0
+fi
 if [ "$status" != 0 ] || [ -n "$(ls -A "$work/artifacts")" ]; then
   mkdir -p fuzz/artifacts
   for f in "$work"/artifacts/*; do
