@@ -18,7 +18,7 @@ pub enum PayloadErrorKind {
     NotObject,
     /// Nested deeper than `limits::MAX_DEPTH`.
     TooDeep,
-    /// An integer longer than `limits::MAX_INT_DIGITS`.
+    /// An integer longer than `limits::MAX_INT_DIGITS`, or a float beyond f64's range.
     Number,
     /// Larger than `limits::MAX_BODY_BYTES`.
     TooLarge,

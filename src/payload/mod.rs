@@ -389,7 +389,7 @@ fn scan_error(text: &str, e: ScanError) -> PayloadError {
             let (line, column) = line_col(b, at);
             PayloadError::new(
                 PayloadErrorKind::Number,
-                format!("the payload has an integer with more than {MAX_INT_DIGITS} digits (line {line}, column {column}), more than Python converts"),
+                format!("the payload has a number no Python value holds exactly as JSON (line {line}, column {column}): an integer with more than {MAX_INT_DIGITS} digits, or a float beyond the largest double (such as 1e999)"),
                 Some((line, column, at)),
             )
         }
@@ -620,7 +620,12 @@ mod tests {
             return false;
         };
         let mut de = serde_json::Deserializer::from_str(t);
-        serde::de::IgnoredAny::deserialize(&mut de).is_ok() && de.end().is_ok()
+        let valid = serde::de::IgnoredAny::deserialize(&mut de).is_ok() && de.end().is_ok();
+        // A float beyond f64 (`1e999`) is valid JSON that we refuse on purpose (it would read
+        // as infinity); serde_json's full parse names it.
+        let overflows = serde_json::from_str::<serde_json::Value>(t)
+            .is_err_and(|e| e.to_string().contains("number out of range"));
+        valid && !overflows
     }
 
     #[test]
@@ -754,8 +759,14 @@ mod tests {
         let long = format!("{{\"n\": -{}}}", "9".repeat(MAX_INT_DIGITS + 1));
         let e = Document::parse(long.as_bytes()).unwrap_err();
         assert_eq!(e.kind, PayloadErrorKind::Number);
-        let float = format!("{{\"n\": {}.5}}", "9".repeat(MAX_INT_DIGITS + 1));
+        let float = format!("{{\"n\": 0.{}}}", "9".repeat(MAX_INT_DIGITS + 1));
         assert!(Document::parse(float.as_bytes()).is_ok());
+        for huge in ["1e999", "-1e309", "1.5e400"] {
+            let body = format!("{{\"f\": {huge}}}");
+            let e = Document::parse(body.as_bytes()).unwrap_err();
+            assert_eq!(e.kind, PayloadErrorKind::Number, "{huge}");
+        }
+        assert!(Document::parse(b"{\"f\": 1.7976931348623157e308, \"g\": 1e-999}").is_ok());
     }
 
     #[test]

@@ -222,6 +222,16 @@ fn number_end(b: &[u8], i: usize) -> Result<usize, ScanError> {
     if integer && int_digits > MAX_INT_DIGITS {
         return Err(ScanError::Number(i));
     }
+    // A float no f64 can hold (`1e999`) would read as infinity, which JSON cannot write back.
+    if !integer {
+        let finite = std::str::from_utf8(&b[i..j])
+            .ok()
+            .and_then(|t| t.parse::<f64>().ok())
+            .is_some_and(f64::is_finite);
+        if !finite {
+            return Err(ScanError::Number(i));
+        }
+    }
     Ok(j)
 }
 

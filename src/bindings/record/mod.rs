@@ -379,9 +379,19 @@ impl Record {
 }
 
 /// Refuse a value nested deeper than `MAX_DEPTH` (lists, tuples, dicts), which is also what
-/// a value that contains itself is.
+/// a value that contains itself is, and floats JSON cannot write (NaN, infinity).
 fn check_depth(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
     if value.is_instance_of::<PyString>() || value.is_instance_of::<Record>() {
+        return Ok(());
+    }
+    // JSON has no NaN or infinity: to_api() and to_json() could not carry them.
+    if let Ok(f) = value.cast::<pyo3::types::PyFloat>() {
+        if !f.value().is_finite() {
+            return Err(argument(format!(
+                "{} cannot be stored in a record: JSON has no NaN or infinity",
+                f.value()
+            )));
+        }
         return Ok(());
     }
     let nested = value.is_instance_of::<PyList>()
