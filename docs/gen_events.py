@@ -31,6 +31,7 @@ ALIASES: Sequence[Tuple[str, str, str, str, str]] = (
     ("Conversation", "convo.assigned", "", "owner", "assignee"),
     ("Conversation", "convo.created", "", "threads", "_embedded.threads (v2 threads is a count)"),
     ("Conversation", "convo.created", "", "thread_count", "threads (the count)"),
+    ("Conversation", "convo.created", "", "mailbox", "mailboxId (a MailboxRef with that id)"),
     ("Conversation", "convo.created", "", "modified_at", "userUpdatedAt"),
     ("Conversation", "convo.created", "", "user_modified_at", "userUpdatedAt"),
     ("Conversation", "convo.created", "", "created_by_type", "createdBy.type"),
@@ -45,11 +46,61 @@ ALIASES: Sequence[Tuple[str, str, str, str, str]] = (
     ("Customer", "customer.created", "", "modified_at", "updatedAt"),
     ("Email", "customer.created", "emails.0", "location", "type"),
     ("Rating", "satisfaction.ratings", "", "ticket_id", "conversationId"),
+    ("Rating", "satisfaction.ratings", "", "mailbox", "mailboxId (a MailboxRef with that id)"),
     ("Tag", "tag.created", "", "tag", "name"),
     ("Tag", "tag.created", "", "count", "ticketCount"),
     ("SurveyResponse", "message.survey.response.received", "", "customer", "_embedded.customer"),
     ("BeaconChat", "beacon.chat.created", "", "events", "_embedded.events"),
 )
+
+
+# Where Help Scout documents each event (sources: the webhooks page, the Mailbox API's
+# webhook create/get pages, the Chat API page, Help Scout's SDKs). Every catalogued event
+# needs a row here: the build fails on a missing or extra name.
+WEBHOOKS_PAGE = "webhooks page"
+DOCUMENTED: Dict[str, str] = {
+    **{
+        name: WEBHOOKS_PAGE
+        for name in (
+            "beacon.chat.created",
+            "beacon.chat.customer.replied",
+            "convo.agent.reply.created",
+            "convo.assigned",
+            "convo.created",
+            "convo.custom-fields",
+            "convo.customer.reply.created",
+            "convo.deleted",
+            "convo.merged",
+            "convo.moved",
+            "convo.note.created",
+            "convo.status",
+            "convo.tags",
+            "customer.created",
+            "customer.deleted",
+            "customer.updated",
+            "message.survey.response.received",
+            "satisfaction.ratings",
+            "tag.created",
+            "tag.deleted",
+            "tag.updated",
+        )
+    },
+    "convo.ai-answers.created": "webhooks page (newest version only)",
+    **{
+        name: "API events list only"
+        for name in (
+            "convo.ai-answers-email.reply.created",
+            "convo.ai-answers-email.resolution",
+            "organization.created",
+            "organization.deleted",
+            "organization.updated",
+            "user.status.changed",
+        )
+    },
+    "beacon.chat.agent.replied": "Chat API page",
+    "beacon.chat.assigned": "Chat API page",
+    "helpscout.test": "SDKs only",
+}
 
 
 def _received(event: str) -> Any:
@@ -108,11 +159,21 @@ def catalogue() -> str:
     """Every catalogued event: record class, description, whether the API subscribes to it."""
     from helpscout.events import EVENTS
 
-    rows = ["| Event | Record class | Description | API-subscribable |", "|---|---|---|---|"]
+    missing = sorted(set(EVENTS) - set(DOCUMENTED))
+    extra = sorted(set(DOCUMENTED) - set(EVENTS))
+    if missing or extra:
+        raise AssertionError(f"DOCUMENTED lacks {missing} / names unknown events {extra}")
+    rows = [
+        "| Event | Record class | Description | Documented by Help Scout | API-subscribable |",
+        "|---|---|---|---|---|",
+    ]
     for name in sorted(EVENTS):
         info = EVENTS[name]
         subscribable = "yes" if info.subscribable else "no (delivery only)"
-        rows.append(f"| `{name}` | `{info.record_class}` | {info.description} | {subscribable} |")
+        rows.append(
+            f"| `{name}` | `{info.record_class}` | {info.description} | {DOCUMENTED[name]} "
+            f"| {subscribable} |"
+        )
     return "\n".join(rows)
 
 
@@ -169,7 +230,19 @@ def render() -> str:
     return "\n\n".join(
         [
             "## Catalogue",
+            "*Documented by Help Scout*: **webhooks page**: on Help Scout's "
+            "[webhook documentation](https://developer.helpscout.com/webhooks/), with its body; "
+            "**API events list only**: in the `events` list of the Mailbox API's webhook "
+            "[create](https://developer.helpscout.com/mailbox-api/endpoints/webhooks/create) "
+            "and get pages, with no documented body; **Chat API page**: on the "
+            "[Chat API](https://developer.helpscout.com/chat/) page only; **SDKs only**: in "
+            "Help Scout's own SDKs (the test delivery).",
             catalogue(),
+            "**Delivery only**: `helpscout.test`, `convo.ai-answers.created`, "
+            "`beacon.chat.agent.replied` and `beacon.chat.assigned` arrive in deliveries, but "
+            "`POST /v2/webhooks` does not accept them, so they are not in `EVENT_CHOICES`, and "
+            "the client refuses to subscribe them (even with `allow_unknown_events=True`), "
+            "saying why.",
             "## The original's attribute names on v2 payloads",
             "Where v2 carries the same information under another key, the original's attribute "
             "name still reads it (the v2 name works too). Each row below was read on the "
