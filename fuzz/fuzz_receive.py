@@ -148,11 +148,20 @@ def has_nonfinite(value: object) -> bool:
     return False
 
 
+def _finite_float(text: str) -> float:
+    """A float literal no double holds (``1e999``) is refused by the library on purpose
+    (it would read as infinity, which JSON cannot write back)."""
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text[:20]} is beyond the largest double")
+    return value
+
+
 def python_reading(body: bytes) -> tuple[bool, object]:
     """(accepted, value): ``json.loads`` of strictly decoded bytes, as one object."""
     try:
         text = body.decode(json.detect_encoding(body))  # strict: no lone surrogates
-        value = json.loads(text, parse_constant=_no_constant)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except (ValueError, RecursionError, UnicodeError):
         return False, None
     if not isinstance(value, dict) or _depth(value) > MAX_DEPTH:

@@ -227,6 +227,18 @@ def test_records_take_assignment_and_to_api_reflects_it():
         del c.subject  # from the payload: only assignments can be deleted
 
 
+def test_an_assigned_field_is_one_field_under_every_spelling():
+    r = Customer.from_api(id=1, firstName="Ann")
+    assert r["firstName"] == "Ann"  # read (and cached) under the API name first
+    r.first_name = "Zoe"
+    assert r.first_name == r["firstName"] == r["first_name"] == r.get("firstName") == "Zoe"
+    r["firstName"] = "Q"
+    assert r.first_name == "Q" and r.to_api()["firstName"] == "Q"
+    assert r.keys().count("first_name") == 1
+    del r["firstName"]
+    assert r.first_name == r["firstName"] == "Ann"
+
+
 def test_construction_from_snake_case_and_api_form():
     a = Customer(first_name="Test", last_name="Dude", gender="male", type="customer")
     b = Customer.from_api(firstName="Test", lastName="Dude", gender="male", type="customer")

@@ -376,3 +376,38 @@ class HelpScout:
 
     def __repr__(self) -> str:
         return f"HelpScout(base_url={self._base_url!r}, auth={self._auth!r})"
+
+    def fetch(self, event_or_url: Union[_core.WebHookEvent, str]) -> Any:
+        """The full resource a ``notification: true`` delivery points at, as a typed record.
+
+        A notification webhook's body carries only the changed resource's URL (for example
+        ``{"url": "https://api.helpscout.net/v2/conversations/501"}``); this GETs it through
+        the API (only URLs on this client's ``base_url``: the token never goes elsewhere)
+        and parses it into the record class of the event (``Conversation`` for
+        ``convo.*``). Also ``event.fetch(hs)``. A URL string gives a generic ``Record``.
+
+        Raises ``HelpScoutValidationException`` when the event carries no URL or the URL is
+        not on the API, and the client's usual errors otherwise.
+        """
+        if isinstance(event_or_url, str):
+            event_type, url = None, event_or_url
+        else:
+            event_type = event_or_url.event_type
+            url = _resource_url(event_or_url.record)
+        text = self._client.get_resource(url)
+        return _core.WebHookEvent(event_type, json.loads(text)).record
+
+
+def _resource_url(record: Any) -> str:
+    """The resource URL a notification body carries (``url``, or ``_links.self.href``)."""
+    url = record.get("url")
+    if not isinstance(url, str):
+        links = record.get("_links")
+        self_link = links.get("self") if links is not None else None
+        url = self_link.get("href") if self_link is not None else None
+    if not isinstance(url, str) or not url:
+        raise HelpScoutValidationException(
+            "this delivery carries no resource URL (notification webhooks send "
+            '{"url": ...}); for a full delivery, use event.record directly'
+        )
+    return url

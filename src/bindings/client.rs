@@ -109,6 +109,14 @@ impl ApiClient {
             .map_err(PyErr::from)
     }
 
+    /// A resource by URL or path (notification webhooks), as JSON text; only URLs on the
+    /// client's base URL are fetched.
+    fn get_resource(&self, py: Python<'_>, url: &str) -> PyResult<String> {
+        py.detach(|| self.inner.get_resource(url))
+            .map(|v| v.to_string())
+            .map_err(PyErr::from)
+    }
+
     fn __repr__(&self) -> String {
         format!("{:?}", self.inner)
     }

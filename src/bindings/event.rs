@@ -188,6 +188,13 @@ impl WebHookEvent {
         )
     }
 
+    /// For a `notification: true` webhook (whose body carries only the resource's URL): the
+    /// full resource, fetched through the API client `hs` (`helpscout.HelpScout`) and
+    /// parsed into this event's record class. The same as `hs.fetch(event)`.
+    fn fetch(slf: &Bound<'_, Self>, hs: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Ok(hs.call_method1("fetch", (slf,))?.unbind())
+    }
+
     /// `{"event_type": ..., "record": record.to_api()}`, as the original's `to_api()`.
     fn to_api<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);

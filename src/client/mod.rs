@@ -28,7 +28,7 @@ mod webhook;
 pub use error::{error_message, ApiError};
 pub use error::{scrub, MIN_SCRUB_CHARS, REDACTED};
 pub use transport::{Method, Request, Response, Transport, TransportError, UreqTransport};
-pub use url::check_base_url;
+pub use url::{check_base_url, resource_path};
 pub use webhook::{check_api_webhook, webhooks_page, Webhook};
 
 use retry::{Attempts, Next};
@@ -424,6 +424,24 @@ impl Client {
                 .map_err(|m| Self::unexpected(&response, &what, m))
         });
         checked.map_err(|e| self.scrub_error(e, &[]))
+    }
+
+    /// A resource by its URL or path (what a `notification: true` webhook's body names):
+    /// the JSON object it answers with. Only URLs on this client's `base_url` are fetched,
+    /// so the token never leaves the API ([`resource_path`]).
+    pub fn get_resource(&self, url_or_path: &str) -> Result<Value, ApiError> {
+        let path = resource_path(&self.settings.base_url, url_or_path)?;
+        let what = format!("GET {path}");
+        let response = self.call(Method::Get, &path, None, &[])?;
+        let body = Self::json_body(&response, &what).and_then(|body| match body {
+            Value::Object(_) => Ok(body),
+            other => Err(Self::unexpected(
+                &response,
+                &what,
+                format!("expected a JSON object, got {}", webhook::json_type(&other)),
+            )),
+        });
+        body.map_err(|e| self.scrub_error(e, &[]))
     }
 
     /// Every webhook, following all pages (each checked by [`webhooks_page`]).

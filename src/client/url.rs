@@ -50,6 +50,37 @@ pub fn check_base_url(url: &str) -> Result<String, ApiError> {
     Ok(trimmed.to_owned())
 }
 
+/// The API path of a resource given by its URL (as a notification webhook's body carries it)
+/// or by its path. A URL must start with the client's own `base_url`, so the bearer token is
+/// only ever sent to the API it belongs to; a path must be absolute and plain.
+pub fn resource_path(base_url: &str, given: &str) -> Result<String, ApiError> {
+    let given = given.trim();
+    let refuse = |why: &str| {
+        Err(ApiError::Validation(format!(
+            "cannot fetch {given:?}: {why}"
+        )))
+    };
+    if given.chars().any(|c| c.is_control() || c.is_whitespace()) || given.contains('#') {
+        return refuse("it holds spaces, control characters or a fragment");
+    }
+    let path = if given.starts_with('/') && !given.starts_with("//") {
+        given
+    } else {
+        let base = base_url.trim_end_matches('/');
+        match given.get(..base.len()) {
+            Some(head) if head.eq_ignore_ascii_case(base) => &given[base.len()..],
+            _ => return refuse(&format!("it is not on the API's base URL {base}")),
+        }
+    };
+    if !path.starts_with("/v2/") {
+        return refuse("only Mailbox API 2.0 resources (/v2/...) can be fetched");
+    }
+    if path.split(['/', '?']).any(|seg| seg == ".." || seg == ".") {
+        return refuse("it holds a relative path segment");
+    }
+    Ok(path.to_owned())
+}
+
 pub(crate) fn form_encode(pairs: &[(&str, &str)]) -> String {
     fn enc(s: &str) -> String {
         s.bytes()
@@ -70,6 +101,35 @@ pub(crate) fn form_encode(pairs: &[(&str, &str)]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn resources_are_fetched_only_from_the_api() {
+        let base = "https://api.helpscout.net";
+        assert_eq!(
+            resource_path(base, "https://api.helpscout.net/v2/conversations/501").unwrap(),
+            "/v2/conversations/501"
+        );
+        assert_eq!(
+            resource_path(base, "HTTPS://API.HELPSCOUT.NET/v2/customers/7?embed=x").unwrap(),
+            "/v2/customers/7?embed=x"
+        );
+        assert_eq!(resource_path(base, "/v2/tags/3").unwrap(), "/v2/tags/3");
+        for bad in [
+            "https://evil.example/v2/conversations/1",
+            "https://api.helpscout.net.evil.example/v2/x",
+            "https://api.helpscout.net@evil.example/v2/x",
+            "//evil.example/v2/x",
+            "/v1/conversations/1",
+            "/v2/../oauth2/token",
+            "/v2/x y",
+            "/v2/x\ny",
+            "/v2/x#frag",
+            "",
+        ] {
+            assert!(resource_path(base, bad).is_err(), "{bad:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

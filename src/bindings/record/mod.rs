@@ -18,7 +18,7 @@ pub(crate) use classes::{instantiate, register_classes};
 use super::convert::{json_loads, py_to_json, to_plain, value_to_py, Dates};
 use super::error::argument;
 use crate::limits::MAX_DEPTH;
-use crate::models::{FieldDefault, Kind};
+use crate::models::{self, FieldDefault, Kind};
 use crate::payload::{Document, JsonType, Member, PayloadError, Span};
 use crate::record::{Fields, Found, View};
 use pyo3::prelude::*;
@@ -160,9 +160,47 @@ impl Record {
             return Ok(Some(v.unbind()));
         }
         match name.to_cow() {
-            Ok(n) => self.field_uncached(py, name, &n),
+            Ok(n) => {
+                if let Some(v) = self.assigned_value(py, &n)? {
+                    return Ok(Some(v));
+                }
+                self.field_uncached(py, name, &n)
+            }
             Err(_) => self.surrogate_key_field(py, name),
         }
+    }
+
+    /// The value assigned under `name` or any spelling of it (`first_name` and `firstName`
+    /// are one field): assignments are kept under the snake_case name.
+    fn assigned_value(&self, py: Python<'_>, name: &str) -> PyResult<Option<Py<PyAny>>> {
+        let Some(assigned) = self.assigned_dict(py) else {
+            return Ok(None);
+        };
+        Ok(assigned
+            .get_item(models::to_snake_case(name).as_ref())?
+            .map(Bound::unbind))
+    }
+
+    /// Drop cached values read under any spelling of the snake_case name `key`.
+    fn forget_cached(&self, py: Python<'_>, key: &str) -> PyResult<()> {
+        let Some(cache) = self.cache.get(py) else {
+            return Ok(());
+        };
+        let cache = cache.bind(py);
+        let stale: Vec<Bound<'_, PyAny>> = cache
+            .keys()
+            .iter()
+            .filter(|k| {
+                k.cast::<PyString>()
+                    .ok()
+                    .and_then(|s| s.to_cow().ok().map(|t| models::to_snake_case(&t) == key))
+                    .unwrap_or(false)
+            })
+            .collect();
+        for k in stale {
+            cache.del_item(k)?;
+        }
+        Ok(())
     }
 
     /// A key holding a lone surrogate escape (`"k\udc00"`) is reached by the same `str`
@@ -225,12 +263,15 @@ impl Record {
                 PyString::new(py, person_type).as_any(),
             );
         }
+        // One field whatever the spelling: kept under its snake_case name.
+        let key = models::to_snake_case(&name.to_cow()?).into_owned();
         let assigned = self
             .assigned
             .get_or_init(py, || PyDict::new(py).unbind())
             .bind(py);
-        assigned.set_item(name, value)?;
-        self.cache_dict(py).set_item(name, value)?;
+        assigned.set_item(&key, value)?;
+        self.forget_cached(py, &key)?;
+        self.cache_dict(py).set_item(&key, value)?;
         Ok(())
     }
 
@@ -239,11 +280,12 @@ impl Record {
         let Some(assigned) = self.assigned_dict(py) else {
             return Ok(false);
         };
-        if !assigned.contains(name)? {
+        let key = models::to_snake_case(&name.to_cow()?).into_owned();
+        if !assigned.contains(&key)? {
             return Ok(false);
         }
-        assigned.del_item(name)?;
-        self.cache_dict(py).del_item(name)?;
+        assigned.del_item(&key)?;
+        self.forget_cached(py, &key)?;
         Ok(true)
     }
 

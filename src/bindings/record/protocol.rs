@@ -104,6 +104,9 @@ impl Record {
         if let Some(v) = this.cached(py, name)? {
             return Ok(v);
         }
+        if let Some(v) = this.assigned_value(py, &n)? {
+            return Ok(v.into_bound(py));
+        }
         if let Some(v) = this.field_uncached(py, name, &n)? {
             return Ok(v.into_bound(py));
         }
@@ -171,14 +174,8 @@ impl Record {
     }
 
     fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyString>) -> PyResult<bool> {
-        if self
-            .assigned_dict(py)
-            .is_some_and(|a| a.contains(key).unwrap_or(false))
-        {
-            return Ok(true);
-        }
         match key.to_cow() {
-            Ok(k) => Ok(self.view()?.contains(&k)?),
+            Ok(k) => Ok(self.assigned_value(py, &k)?.is_some() || self.view()?.contains(&k)?),
             Err(_) => Ok(self.surrogate_key_field(py, key)?.is_some()),
         }
     }
