@@ -22,7 +22,8 @@ these broken promises:
 
 - the library accepts exactly what ``json.loads`` accepts as a JSON object (strictly
   decoded, no ``NaN``/``Infinity``), up to the documented limits (``MAX_DEPTH``,
-  ``MAX_INT_DIGITS``), and ``record.to_api()`` equals ``json.loads(body)``;
+  ``MAX_INT_DIGITS``, no float literal beyond f64 such as ``1e999``), and
+  ``record.to_api()`` equals ``json.loads(body)``;
 - ``to_json``, pickle, ``detach`` and ``receive_envelope(event.to_envelope())`` give back
   an equal value with an equal hash;
 - a payload error is a ``json.JSONDecodeError`` too.
@@ -60,10 +61,6 @@ WALK_BUDGET = 600  # values read per input, so one input stays fast
 # An extension built with coverage instrumentation (scripts/fuzz.sh --instrumented) lives in
 # an overlay directory holding a copy of the package.
 OVERLAY = os.environ.get("HELPSCOUT_FUZZ_OVERLAY")
-# Known findings not to stop on (comma-separated), while the fix is pending, so a long run
-# goes on looking for others: "nonfinite" (a modified record holding a float that
-# overflowed to inf: to_json writes Infinity, pickle and detach raise). Never set in CI.
-ALLOW = set(filter(None, os.environ.get("HELPSCOUT_FUZZ_ALLOW", "").split(",")))
 
 
 def _load() -> None:
@@ -133,19 +130,6 @@ def _no_constant(name: str) -> object:
 def strict_loads(text: str) -> object:
     """``json.loads`` that refuses ``NaN`` and ``Infinity`` (not JSON)."""
     return json.loads(text, parse_constant=_no_constant)
-
-
-def has_nonfinite(value: object) -> bool:
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
-            return True
-        if isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return False
 
 
 def _finite_float(text: str) -> float:
@@ -250,14 +234,15 @@ def exercise_record(record: _core.Record, api: object, mode: int) -> None:
     check(detached["fuzzField"][1] == "two", "an assigned item does not read back")
     check(detached.fuzz_attr == "x", "an assigned attribute does not read back")
     modified = detached.to_api()
-    check(modified.get("fuzzField") == [1, "two", None, {"three": 3.5}], "to_api lost an item")
+    # an assigned name is one field whatever its spelling; to_api writes it under one of them
+    written = [modified.get(k) for k in ("fuzzField", "fuzz_field") if k in modified]
+    check(written == [[1, "two", None, {"three": 3.5}]], "to_api lost an assigned item")
     check(detached != record or "fuzzField" in api, "assignment changed nothing")
     check(record.to_api() == api, "assigning to a copy changed the original")
-    if not ("nonfinite" in ALLOW and has_nonfinite(api)):
-        check(strict_loads(detached.to_json()) == modified, "to_json of a modified record")
-        check(detached.detach() == detached, "detach of a modified record")
-        if not mode & PERSIST:
-            check(pickle.loads(pickle.dumps(detached)) == detached, "pickle of a modified record")
+    check(strict_loads(detached.to_json()) == modified, "to_json of a modified record")
+    check(detached.detach() == detached, "detach of a modified record")
+    if not mode & PERSIST:
+        check(pickle.loads(pickle.dumps(detached)) == detached, "pickle of a modified record")
     hash(detached)
     if not mode & PRESENT:
         detached.serialize()

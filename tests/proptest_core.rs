@@ -454,36 +454,43 @@ proptest! {
     }
 
     /// Integers are refused exactly above MAX_INT_DIGITS digits (the sign not counted);
-    /// numbers with a fraction or an exponent are not integers, and are refused only when
-    /// no f64 holds them (they would read as infinity).
+    /// numbers with a fraction or an exponent are floats: never refused for their length,
+    /// only when they overflow f64 (`1e999` would read as infinity).
     #[test]
-    fn integer_digit_limit_is_exact(
+    fn number_limits_are_exact(
         delta in -3i64..=3,
         negative in any::<bool>(),
         digits in prop::collection::vec(0u8..10, MAX_INT_DIGITS + 3),
         first in 1u8..10,
-        tail in prop_oneof![Just(""), Just(".5"), Just("e3"), Just("E-2")],
+        form in 0u8..4,
     ) {
         let n = (MAX_INT_DIGITS as i64 + delta) as usize;
-        let mut number = String::from(if negative { "-" } else { "" });
-        number.push((b'0' + first) as char);
-        number.extend(digits[..n - 1].iter().map(|d| (b'0' + d) as char));
-        number.push_str(tail);
+        let mantissa: String = std::iter::once((b'0' + first) as char)
+            .chain(digits[..n - 1].iter().map(|d| (b'0' + d) as char))
+            .collect();
+        let sign = if negative { "-" } else { "" };
+        let (number, expected) = match form {
+            // an integer: refused above the limit
+            0 => (format!("{sign}{mantissa}"), n <= MAX_INT_DIGITS),
+            // a long fraction: a float near 0.x, always read
+            1 => (format!("{sign}0.{mantissa}"), true),
+            // a long mantissa with a fraction: beyond f64, refused
+            2 => (format!("{sign}{mantissa}.5"), false),
+            // a long mantissa scaled back down: a finite float, read
+            _ => (format!("{sign}{mantissa}e-{}", n + 5), true),
+        };
         let text = format!("{{\"n\": {number}}}");
         let parsed = Document::parse(text.as_bytes());
-        // A float beyond f64 (these have ~4300 integer digits) reads as infinity: refused.
-        let overflowing_float =
-            !tail.is_empty() && !number.parse::<f64>().is_ok_and(f64::is_finite);
-        if (tail.is_empty() && n > MAX_INT_DIGITS) || overflowing_float {
-            prop_assert_eq!(parsed.err().map(|e| e.kind), Some(PayloadErrorKind::Number));
-        } else {
+        if expected {
             let (doc, members) = parsed
-                .map_err(|e| TestCaseError::fail(format!("{n} digits refused: {e}")))?;
+                .map_err(|e| TestCaseError::fail(format!("{n} digits, form {form}: {e}")))?;
             match doc.scalar(&members[0].value).expect("reads") {
-                Scalar::BigInt(t) => prop_assert_eq!(t, number.as_str()),
-                Scalar::Float(_) => prop_assert!(!tail.is_empty()),
+                Scalar::BigInt(t) => prop_assert!(form == 0 && t == number.as_str()),
+                Scalar::Float(f) => prop_assert!(form != 0 && f.is_finite()),
                 other => prop_assert!(false, "{n} digits read as {other:?}"),
             }
+        } else {
+            prop_assert_eq!(parsed.err().map(|e| e.kind), Some(PayloadErrorKind::Number));
         }
     }
 

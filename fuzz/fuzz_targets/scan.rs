@@ -1,7 +1,8 @@
 //! Differential fuzzing of the validating scanner: `payload::Document::parse` accepts exactly
 //! what `json.loads` accepts from bytes (decoded strictly: no lone surrogates, which a Rust
 //! string cannot hold) as far as serde_json decides what JSON is, up to the documented
-//! limits (nesting `MAX_DEPTH`, integer digits `MAX_INT_DIGITS`), and reading every member,
+//! limits (nesting `MAX_DEPTH`, integer digits `MAX_INT_DIGITS`, no float literal beyond
+//! f64 such as `1e999`), and reading every member,
 //! item and scalar of an accepted document never panics and gives serde_json's values.
 
 #![no_main]
@@ -89,8 +90,9 @@ fn python_decode(b: &[u8]) -> Option<String> {
     std::str::from_utf8(b).ok().map(str::to_owned)
 }
 
-/// Deepest nesting outside strings, and whether an integer literal has more than
-/// `MAX_INT_DIGITS` digits (meaningful for valid JSON).
+/// Deepest nesting outside strings, and whether a number is out of the documented range: an
+/// integer literal with more than `MAX_INT_DIGITS` digits, or a float literal beyond f64
+/// (`1e999`, which would read as infinity). Meaningful for valid JSON.
 fn shape(text: &str) -> (usize, bool) {
     let b = text.as_bytes();
     let (mut depth, mut deepest, mut long_int) = (0usize, 0usize, false);
@@ -119,6 +121,8 @@ fn shape(text: &str) -> (usize, bool) {
                 if !token.iter().any(|c| matches!(c, b'.' | b'e' | b'E')) {
                     long_int |=
                         token.iter().filter(|c| c.is_ascii_digit()).count() > MAX_INT_DIGITS;
+                } else if let Ok(f) = std::str::from_utf8(token).unwrap_or("x").parse::<f64>() {
+                    long_int |= f.is_infinite();
                 }
             }
             _ => {}
