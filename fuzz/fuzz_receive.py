@@ -29,7 +29,8 @@ these broken promises:
 - a payload error is a ``json.JSONDecodeError`` too.
 
 Run it through ``scripts/fuzz.sh`` (a bounded run in a subprocess); ``python
-fuzz/fuzz_receive.py --seeds DIR`` writes the seed corpus.
+fuzz/fuzz_receive.py --seeds DIR`` writes the seed corpus, ``--bodies DIR`` the bodies alone
+(seeds for the cargo-fuzz ``scan`` target).
 """
 
 from __future__ import annotations
@@ -422,15 +423,21 @@ def TestOneInput(data: bytes) -> None:
 # Seeds.
 
 
+def _mode(m: int) -> bytes:
+    """The mode byte for mode `m` (10 is written 0x4A: a newline would end the head)."""
+    return bytes([m | 0x40 if m == 10 else m])
+
+
 def seeds() -> dict:
     """name -> input: the signed fixtures and hostile bodies."""
     out: dict = {}
     fixtures = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures"
     for i, path in enumerate(sorted(fixtures.glob("*.json"))):
-        event = path.name[: -len(".json")].encode()
-        out[f"fixture-{path.stem}"] = bytes([i % 12]) + event + b"\n" + path.read_bytes()
+        event, body = path.name[: -len(".json")].encode(), path.read_bytes()
+        out[f"fixture-{path.stem}"] = _mode(i % 12) + event + b"\n" + body
         # and each through the plain path, under a catalogued event of another family
-        out[f"fixture-{path.stem}-other"] = b"\x00#" + bytes([i * 7]) + b"\n" + path.read_bytes()
+        other = b"#" + bytes([0x80 | i * 7 % 128])
+        out[f"fixture-{path.stem}-other"] = b"\x00" + other + b"\n" + body
     d = MAX_DEPTH
 
     def nest(open_: str, close: str, n: int, inner: str = "1") -> bytes:
@@ -498,25 +505,29 @@ def seeds() -> dict:
     }
     signed = (0, 1, 2, 3, 4, 5, 6, 10, 11)  # the modes that reach the parser
     for i, (name, body) in enumerate(hostile.items()):
-        event = b"#" + bytes([i]) if i % 3 else b"convo.created"
-        out[f"hostile-{name}"] = bytes([signed[i % len(signed)]]) + event + b"\n" + body
+        event = b"#" + bytes([0x80 + i]) if i % 3 else b"convo.created"
+        out[f"hostile-{name}"] = _mode(signed[i % len(signed)]) + event + b"\n" + body
     out["odd-event-surrogate"] = b"\x00\xff\xfe\n{}"
     out["odd-event-none"] = b"\x00~\n{}"
     out["no-head"] = b'{"id": 1}'
     return out
 
 
-def write_seeds(directory: str) -> None:
+def write_seeds(directory: str, bodies_only: bool = False) -> None:
+    """The seeds as inputs of this harness, or (``--bodies``) their bodies alone, the seeds
+    of the cargo-fuzz ``scan`` target."""
     target = pathlib.Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     for name, data in seeds().items():
+        if bodies_only:
+            data = split(data)[2]
         (target / name).write_bytes(data)
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--seeds":
+    if len(sys.argv) == 3 and sys.argv[1] in ("--seeds", "--bodies"):
         _load()
-        write_seeds(sys.argv[2])
+        write_seeds(sys.argv[2], bodies_only=sys.argv[1] == "--bodies")
         return
     atheris.Setup(sys.argv, TestOneInput)
     atheris.Fuzz()
