@@ -8,17 +8,25 @@ use crate::payload::{Document, JsonType, Member, PayloadError, Scalar, Span};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-/// Objects with more members than this get hash lookups (built on the first read), so
-/// reading every field of a large object is linear, not quadratic.
-const INDEXED_ABOVE: usize = 16;
+/// Objects with more members than this get hash lookups once they have been read more
+/// than [`SCANS_BEFORE_INDEX`] times, so reading every field of a large object is linear,
+/// not quadratic, while the usual handful of reads never pays for building the tables.
+const INDEXED_ABOVE: usize = 32;
+const SCANS_BEFORE_INDEX: usize = 16;
+/// Objects this large are indexed on the first read: even a few scans of them cost more
+/// than building the tables.
+const INDEXED_AT_ONCE_ABOVE: usize = 256;
 
 /// The members of one object and the lookups a record makes on them.
 #[derive(Debug)]
 pub struct Fields {
     members: Vec<Member>,
     index: OnceLock<Lookup>,
+    /// Linear lookups made so far (until the index is built).
+    scans: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
@@ -34,6 +42,7 @@ impl Fields {
         Fields {
             members,
             index: OnceLock::new(),
+            scans: AtomicUsize::new(0),
         }
     }
 
@@ -44,6 +53,14 @@ impl Fields {
 
     fn lookup(&self, doc: &Document) -> Option<&Lookup> {
         if self.members.len() <= INDEXED_ABOVE {
+            return None;
+        }
+        if let Some(index) = self.index.get() {
+            return Some(index);
+        }
+        if self.members.len() <= INDEXED_AT_ONCE_ABOVE
+            && self.scans.fetch_add(1, Ordering::Relaxed) < SCANS_BEFORE_INDEX
+        {
             return None;
         }
         Some(self.index.get_or_init(|| {
@@ -479,6 +496,15 @@ mod tests {
             kind: Kind::Record,
             context: Kind::Record,
         };
+        // Enough reads that the hash tables are built; every answer is the same either way.
+        for i in 0..(SCANS_BEFORE_INDEX + 8) {
+            if i == 5 {
+                continue;
+            }
+            let name = format!("field_number{i}");
+            assert_eq!(text_of(&doc, &v.find(&name).unwrap()), i.to_string());
+        }
+        assert!(fields.index.get().is_some());
         assert_eq!(text_of(&doc, &v.find("field_number199").unwrap()), "199");
         assert_eq!(text_of(&doc, &v.find("fieldNumber7").unwrap()), "7");
         assert_eq!(

@@ -237,6 +237,10 @@ def test_an_assigned_field_is_one_field_under_every_spelling():
     assert r.keys().count("first_name") == 1
     del r["firstName"]
     assert r.first_name == r["firstName"] == "Ann"
+    # an unknown field is written to to_api() as it was spelled
+    r["resId"] = 7
+    r.res_model = "x"
+    assert r.res_id == 7 and r.to_api()["resId"] == 7 and r.to_api()["res_model"] == "x"
 
 
 def test_construction_from_snake_case_and_api_form():

@@ -43,6 +43,10 @@ pub struct Record {
     /// Fields assigned by the caller, by name, in assignment order; created on the first
     /// assignment. The body itself never changes.
     assigned: PyOnceLock<Py<PyDict>>,
+    /// How an assigned name was spelled when that differs from its snake_case key (an
+    /// unknown field is written to `to_api()` as given: `res_id` stays `res_id`,
+    /// `resId` stays `resId`).
+    spellings: PyOnceLock<Py<PyDict>>,
 }
 
 impl Record {
@@ -66,6 +70,7 @@ impl Record {
             context,
             cache: PyOnceLock::new(),
             assigned: PyOnceLock::new(),
+            spellings: PyOnceLock::new(),
         }
     }
 
@@ -264,7 +269,17 @@ impl Record {
             );
         }
         // One field whatever the spelling: kept under its snake_case name.
-        let key = models::to_snake_case(&name.to_cow()?).into_owned();
+        let given = name.to_cow()?;
+        let key = models::to_snake_case(&given).into_owned();
+        let spellings = self
+            .spellings
+            .get_or_init(py, || PyDict::new(py).unbind())
+            .bind(py);
+        if given != key {
+            spellings.set_item(&key, name)?;
+        } else if spellings.contains(&key)? {
+            spellings.del_item(&key)?;
+        }
         let assigned = self
             .assigned
             .get_or_init(py, || PyDict::new(py).unbind())
@@ -357,8 +372,17 @@ impl Record {
         }
         let dict = out.cast::<PyDict>()?;
         let view = self.view()?;
+        let spellings = self.spellings.get(py).map(|d| d.bind(py));
         for (name, value) in self.changed(py)? {
-            let name = name.cast::<PyString>()?.to_cow()?.into_owned();
+            let spelled = match spellings {
+                Some(sp) => sp.get_item(&name)?,
+                None => None,
+            };
+            let name = spelled
+                .unwrap_or(name)
+                .cast::<PyString>()?
+                .to_cow()?
+                .into_owned();
             let plain = to_plain(&value, 0)?;
             let path = view.api_path(&name);
             // Into nested objects for multi-key aliases (`threads` is `_embedded.threads`).
