@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Coverage-guided fuzzing of ``HelpScoutWebHook.receive`` and every record operation.
 
 Drives the built extension (``helpscout._core``) with atheris. One input is split into an
