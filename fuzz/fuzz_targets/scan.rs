@@ -203,12 +203,18 @@ fuzz_target!(|data: &[u8]| {
     let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
     let (depth, long_int) = shape(&text);
     if depth > MAX_DEPTH {
-        // serde_json cannot be asked safely; the scanner must refuse, for depth or syntax
+        // serde_json cannot be asked safely; the scanner must refuse, for depth, or for the
+        // first problem before it (syntax, a number out of range)
         let kind = ours.as_ref().err().map(|e| e.kind);
         assert!(
             matches!(
                 kind,
-                Some(PayloadErrorKind::TooDeep | PayloadErrorKind::Syntax | PayloadErrorKind::Eof)
+                Some(
+                    PayloadErrorKind::TooDeep
+                        | PayloadErrorKind::Syntax
+                        | PayloadErrorKind::Eof
+                        | PayloadErrorKind::Number
+                )
             ),
             "nesting {depth} > {MAX_DEPTH}, yet {kind:?}"
         );
