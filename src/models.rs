@@ -763,27 +763,75 @@ fn snake_passes<T: Copy + From<u8>>(
     out
 }
 
+/// The first byte of the snake form of a key whose first byte is the ASCII `k0`.
+#[inline]
+pub fn snake_first(k0: u8) -> u8 {
+    if k0.is_ascii_alphanumeric() {
+        k0.to_ascii_lowercase()
+    } else {
+        b'_'
+    }
+}
+
 /// Whether `to_snake_case(key) == name`, rejecting most keys without converting them.
+#[inline]
 pub fn snake_matches(key: &str, name: &str) -> bool {
-    if key.is_ascii() {
-        // The snake form is never shorter than an ASCII key and starts with its first
-        // character lower-cased (or `_`).
-        if key.len() > name.len() {
+    let (k, n) = (key.as_bytes(), name.as_bytes());
+    // An ASCII first character is kept lower-cased (or becomes `_`) whatever follows it,
+    // so comparing first bytes rejects most keys in a few instructions.
+    if let (Some(&k0), Some(&n0)) = (k.first(), n.first()) {
+        if k0.is_ascii() && snake_first(k0) != n0 {
             return false;
         }
-        let first = |c: u8| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                b'_'
-            }
-        };
-        match (key.as_bytes().first(), name.as_bytes().first()) {
-            (Some(&k), Some(&n)) if first(k) != n => return false,
-            _ => {}
+    }
+    if key.is_ascii() {
+        // The snake form of an ASCII key is never shorter than the key.
+        if k.len() > n.len() {
+            return false;
+        }
+        if let Some(matches) = plain_camel_matches(k, n) {
+            return matches;
         }
     }
     to_snake_case(key) == name
+}
+
+/// `snake_matches` without converting, for the keys nearly every payload has: ASCII
+/// letters, digits and `_`, not starting with a capital, each capital followed by a small
+/// letter (`firstName`, `address2Line`, `created_at`). For these the original's two
+/// passes put exactly one `_` before each capital, so the snake form is compared byte by
+/// byte as it is produced. `None` for any other key (the full rule decides).
+#[inline]
+fn plain_camel_matches(key: &[u8], name: &[u8]) -> Option<bool> {
+    let mut n = 0;
+    let mut mismatch = false;
+    for (i, &c) in key.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i == 0 || !key.get(i + 1).is_some_and(u8::is_ascii_lowercase) {
+                return None;
+            }
+            mismatch |= name.get(n) != Some(&b'_') || name.get(n + 1) != Some(&(c | 0x20));
+            n += 2;
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' {
+            mismatch |= name.get(n) != Some(&c);
+            n += 1;
+        } else {
+            return None;
+        }
+        if mismatch {
+            // Still a plain key? Only then is `false` the answer; finish checking its shape.
+            let rest = &key[i + 1..];
+            let plain = rest.iter().enumerate().all(|(j, &c)| {
+                if c.is_ascii_uppercase() {
+                    rest.get(j + 1).is_some_and(u8::is_ascii_lowercase)
+                } else {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_'
+                }
+            });
+            return plain.then_some(false);
+        }
+    }
+    Some(n == name.len())
 }
 
 /// The original library's snake_case → camelCase rule (`first_name` → `firstName`), with
@@ -846,6 +894,45 @@ mod tests {
             assert!(!snake_matches(key, "zzz"), "{key}");
         }
         assert!(!snake_matches("firstName", "first"));
+    }
+
+    #[test]
+    fn snake_matches_agrees_with_the_full_rule_on_every_short_key() {
+        // Every key of up to 5 characters over letters of both cases, a digit, `_`, `-`
+        // and a non-ASCII letter, against its own snake form and near misses.
+        let alphabet = ['a', 'b', 'B', 'C', '1', '_', '-', 'é'];
+        let mut keys = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for k in &frontier {
+                for c in alphabet {
+                    next.push(format!("{k}{c}"));
+                }
+            }
+            keys.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for key in &keys {
+            let snake = to_snake_case(key).into_owned();
+            let mut names = vec![
+                snake.clone(),
+                format!("{snake}a"),
+                format!("{snake}_"),
+                snake.chars().skip(1).collect(),
+                snake.chars().rev().collect(),
+                key.to_lowercase(),
+                "a_b".to_owned(),
+            ];
+            names.push(snake.replacen('_', "", 1));
+            for name in names {
+                assert_eq!(
+                    snake_matches(key, &name),
+                    snake == name,
+                    "key {key:?}, name {name:?}"
+                );
+            }
+        }
     }
 
     #[test]

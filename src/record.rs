@@ -87,11 +87,18 @@ impl Fields {
     pub fn by_snake(&self, doc: &Document, name: &str) -> Option<&Member> {
         match self.lookup(doc) {
             Some(l) => l.by_snake.get(name).map(|&i| &self.members[i]),
-            None => self
-                .members
-                .iter()
-                .rev()
-                .find(|m| models::snake_matches(doc.key(m), name)),
+            None => {
+                // An ASCII first byte of a key stays (lower-cased, or `_`) first in its
+                // snake form: most members are passed over on that byte alone.
+                let wanted = name.as_bytes().first().copied();
+                self.members
+                    .iter()
+                    .rev()
+                    .find(|m| match (doc.key_first_byte(m), wanted) {
+                        (Some(k), Some(n)) if k.is_ascii() && models::snake_first(k) != n => false,
+                        _ => models::snake_matches(doc.key(m), name),
+                    })
+            }
         }
     }
 }

@@ -224,6 +224,19 @@ impl Document {
         }
     }
 
+    /// The first byte of a member's (unescaped) key, without slicing the text; `None` for
+    /// an empty key.
+    #[inline]
+    pub fn key_first_byte(&self, member: &Member) -> Option<u8> {
+        match &member.key {
+            MemberKey::Raw(span) if span.start < span.end => {
+                self.inner.text.as_bytes().get(span.start).copied()
+            }
+            MemberKey::Raw(_) => None,
+            MemberKey::Decoded(k, _) => k.as_bytes().first().copied(),
+        }
+    }
+
     /// The key of a member as written in the body (escapes and all) when it has escapes.
     pub fn escaped_key<'a>(&'a self, member: &'a Member) -> Option<&'a str> {
         match &member.key {
@@ -262,8 +275,8 @@ impl Document {
         let entries = self.entries(span, b'{')?;
         let mut out = Vec::with_capacity(entries.len());
         for e in entries {
-            let raw = e.key_start as usize..e.key_end as usize;
-            let key = if e.key_escaped {
+            let raw = e.key_span();
+            let key = if e.key_escaped() {
                 let decoded = match unescape(self.slice(&raw)) {
                     Ok(k) => k.into_owned(),
                     // A key with a lone surrogate: kept readable, with U+FFFD in its place.
