@@ -8,8 +8,10 @@
 //!   pickle, ...) and the public methods.
 //! - `repr.rs`: `repr()` and the notebook HTML table.
 //! - `classes.rs`: the subclasses, generated from the kind registry.
+//! - `names.rs`: field names' text, remembered per `str` object, and the class's own names.
 
 mod classes;
+mod names;
 mod protocol;
 mod repr;
 
@@ -22,7 +24,6 @@ use crate::models::{self, FieldDefault, Kind};
 use crate::payload::{Document, JsonType, Member, PayloadError, Span};
 use crate::record::{Fields, Found, View};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
 use std::sync::OnceLock;
 
@@ -39,14 +40,36 @@ pub struct Record {
     pub(crate) kind: Kind,
     pub(crate) context: Kind,
     /// Fields already converted (and fields assigned), by name; created on the first read.
-    cache: PyOnceLock<Py<PyDict>>,
+    cache: DictCell,
     /// Fields assigned by the caller, by name, in assignment order; created on the first
     /// assignment. The body itself never changes.
-    assigned: PyOnceLock<Py<PyDict>>,
+    assigned: DictCell,
     /// How an assigned name was spelled when that differs from its snake_case key (an
     /// unknown field is written to `to_api()` as given: `res_id` stays `res_id`,
     /// `resId` stays `resId`).
-    spellings: PyOnceLock<Py<PyDict>>,
+    spellings: DictCell,
+}
+
+/// A dict a record creates when it first needs it. A plain `OnceLock` filled with a dict
+/// made beforehand: creating a dict cannot block, so the cell never needs to let go of the
+/// GIL while it waits (as `PyOnceLock` does, at a cost on every record's first read), and
+/// no Python code runs while the cell is being filled.
+#[derive(Default)]
+struct DictCell(OnceLock<Py<PyDict>>);
+
+impl DictCell {
+    fn get<'a>(&'a self, _py: Python<'_>) -> Option<&'a Py<PyDict>> {
+        self.0.get()
+    }
+
+    fn get_or_create<'py>(&self, py: Python<'py>) -> &Bound<'py, PyDict> {
+        if let Some(d) = self.0.get() {
+            return d.bind(py);
+        }
+        // Made outside the cell; if another thread fills it first, this one is dropped.
+        let fresh = PyDict::new(py).unbind();
+        self.0.get_or_init(|| fresh).bind(py)
+    }
 }
 
 impl Record {
@@ -68,9 +91,9 @@ impl Record {
             fields,
             kind,
             context,
-            cache: PyOnceLock::new(),
-            assigned: PyOnceLock::new(),
-            spellings: PyOnceLock::new(),
+            cache: DictCell::default(),
+            assigned: DictCell::default(),
+            spellings: DictCell::default(),
         }
     }
 
@@ -115,9 +138,7 @@ impl Record {
     }
 
     fn cache_dict<'py>(&self, py: Python<'py>) -> &Bound<'py, PyDict> {
-        self.cache
-            .get_or_init(py, || PyDict::new(py).unbind())
-            .bind(py)
+        self.cache.get_or_create(py)
     }
 
     fn assigned_dict<'py>(&self, py: Python<'py>) -> Option<&Bound<'py, PyDict>> {
@@ -271,19 +292,13 @@ impl Record {
         // One field whatever the spelling: kept under its snake_case name.
         let given = name.to_cow()?;
         let key = models::to_snake_case(&given).into_owned();
-        let spellings = self
-            .spellings
-            .get_or_init(py, || PyDict::new(py).unbind())
-            .bind(py);
+        let spellings = self.spellings.get_or_create(py);
         if given != key {
             spellings.set_item(&key, name)?;
         } else if spellings.contains(&key)? {
             spellings.del_item(&key)?;
         }
-        let assigned = self
-            .assigned
-            .get_or_init(py, || PyDict::new(py).unbind())
-            .bind(py);
+        let assigned = self.assigned.get_or_create(py);
         assigned.set_item(&key, value)?;
         self.forget_cached(py, &key)?;
         self.cache_dict(py).set_item(&key, value)?;

@@ -1,6 +1,7 @@
 //! The Python protocol of records and their public methods.
 
 use super::classes::{is_exact_class, kind_of_class};
+use super::names::{is_class_attribute, name_of, Name};
 use super::{instantiate, Record};
 use crate::bindings::convert::{json_dumps, serialize_value, Dates};
 use crate::bindings::error::argument;
@@ -10,16 +11,10 @@ use pyo3::exceptions::{PyAttributeError, PyKeyError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
-use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
-use std::sync::OnceLock;
 
 static OBJECT_GETATTRIBUTE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static OBJECT_DIR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-/// The attribute names of the record classes themselves (methods, dunders): they always
-/// win over a JSON key of the same name, which stays reachable as an item.
-static CLASS_NAMES: OnceLock<HashSet<String>> = OnceLock::new();
-
 fn object_method<'py>(
     py: Python<'py>,
     cell: &'static PyOnceLock<Py<PyAny>>,
@@ -40,23 +35,6 @@ fn generic_getattr<'py>(
     name: &Bound<'py, PyString>,
 ) -> PyResult<Bound<'py, PyAny>> {
     object_method(slf.py(), &OBJECT_GETATTRIBUTE, "__getattribute__")?.call1((slf, name))
-}
-
-fn is_class_attribute(py: Python<'_>, name: &str) -> PyResult<bool> {
-    if name.starts_with("__") {
-        return Ok(true);
-    }
-    if let Some(names) = CLASS_NAMES.get() {
-        return Ok(names.contains(name));
-    }
-    let dir = py
-        .import("builtins")?
-        .getattr("dir")?
-        .call1((py.get_type::<Record>(),))?;
-    let names: HashSet<String> = dir.extract::<Vec<String>>()?.into_iter().collect();
-    let found = names.contains(name);
-    let _ = CLASS_NAMES.set(names);
-    Ok(found)
 }
 
 fn read_only_name(kind: Kind, name: &str) -> PyErr {
@@ -84,13 +62,17 @@ impl Record {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let this = slf.get();
-        let Ok(n) = name.to_cow() else {
+        let Some(Name {
+            text: n,
+            class_attribute,
+        }) = name_of(py, name)?
+        else {
             // A name with a lone surrogate is no field name; Python's own lookup answers.
             return generic_getattr(slf.as_any(), name);
         };
         // The class's own names first (methods, dunders, and anything a Python subclass
         // adds); a JSON key of the same name is still reachable as an item.
-        if is_class_attribute(py, &n)? || !is_exact_class(slf.as_any(), this.kind) {
+        if class_attribute || !is_exact_class(slf.as_any(), this.kind) {
             return match generic_getattr(slf.as_any(), name) {
                 Err(e) if e.is_instance_of::<PyAttributeError>(py) => {
                     match this.field(py, name)? {

@@ -1,0 +1,131 @@
+//! Field names as records receive them: the text of a Python `str` and whether it names an
+//! attribute of the record classes themselves, remembered per `str` object.
+//!
+//! On the abi3 build for Python 3.9, reading a `str`'s text copies it twice (a `bytes`
+//! object, then a Rust `String`), which cost more than the rest of a cached attribute
+//! read. The names code reads (`record.first_name`) are the same interned objects on every
+//! call, so each is read once and kept here: up to [`KEPT_NAMES`] names of at most
+//! [`KEPT_NAME_BYTES`] bytes, after which names are read every time as before. A kept
+//! name's `str` is held, so its address cannot be reused by another object.
+
+use super::Record;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Mutex, OnceLock};
+
+/// How many names are kept at most (a bounded cache: names built at run time, such as
+/// item keys from data, cannot make it grow without end).
+const KEPT_NAMES: usize = 4096;
+/// Longer names are not kept.
+const KEPT_NAME_BYTES: usize = 128;
+
+/// FNV-1a: a few instructions for the short keys hashed on every attribute read, where
+/// SipHash cost more than the rest of the lookup (neither table is filled by a peer).
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvBuild = BuildHasherDefault<Fnv>;
+
+/// The attribute names of the record classes themselves (methods, dunders): they always
+/// win over a JSON key of the same name, which stays reachable as an item.
+static CLASS_NAMES: OnceLock<HashSet<String, FnvBuild>> = OnceLock::new();
+
+/// Whether `name` is an attribute of the record classes (every dunder counts).
+pub(crate) fn is_class_attribute(py: Python<'_>, name: &str) -> PyResult<bool> {
+    if name.starts_with("__") {
+        return Ok(true);
+    }
+    if let Some(names) = CLASS_NAMES.get() {
+        return Ok(names.contains(name));
+    }
+    let dir = py
+        .import("builtins")?
+        .getattr("dir")?
+        .call1((py.get_type::<Record>(),))?;
+    let names: HashSet<String, FnvBuild> = dir.extract::<Vec<String>>()?.into_iter().collect();
+    let found = names.contains(name);
+    let _ = CLASS_NAMES.set(names);
+    Ok(found)
+}
+
+/// A name's text and whether it is a class attribute.
+pub(crate) struct Name<'a> {
+    pub text: Cow<'a, str>,
+    pub class_attribute: bool,
+}
+
+struct Kept {
+    /// Held so that the address, the key, stays this object's.
+    _name: Py<PyString>,
+    text: &'static str,
+    class_attribute: bool,
+}
+
+static KEPT: Mutex<Option<HashMap<usize, Kept, FnvBuild>>> = Mutex::new(None);
+
+fn kept(name: &Bound<'_, PyString>) -> Option<Name<'static>> {
+    let map = KEPT.lock().ok()?;
+    let k = map.as_ref()?.get(&(name.as_ptr() as usize))?;
+    Some(Name {
+        text: Cow::Borrowed(k.text),
+        class_attribute: k.class_attribute,
+    })
+}
+
+/// The text of `name` and whether it names a class attribute; `None` when it holds a lone
+/// surrogate (no field has such a name).
+pub(crate) fn name_of<'a>(
+    py: Python<'_>,
+    name: &'a Bound<'_, PyString>,
+) -> PyResult<Option<Name<'a>>> {
+    // Only exact `str` objects are kept: a subclass's text could change with its state.
+    let exact = name.is_exact_instance_of::<PyString>();
+    if exact {
+        if let Some(found) = kept(name) {
+            return Ok(Some(found));
+        }
+    }
+    let Ok(text) = name.to_cow() else {
+        return Ok(None);
+    };
+    let class_attribute = is_class_attribute(py, &text)?;
+    if exact && text.len() <= KEPT_NAME_BYTES {
+        if let Ok(mut guard) = KEPT.lock() {
+            let map = guard.get_or_insert_with(HashMap::default);
+            if map.len() < KEPT_NAMES {
+                // Leaked on purpose: at most KEPT_NAMES × KEPT_NAME_BYTES (512 KiB), kept
+                // for the life of the process like the interned names themselves.
+                let text: &'static str = Box::leak(text.clone().into_owned().into_boxed_str());
+                map.entry(name.as_ptr() as usize).or_insert(Kept {
+                    _name: name.clone().unbind(),
+                    text,
+                    class_attribute,
+                });
+            }
+        }
+    }
+    Ok(Some(Name {
+        text,
+        class_attribute,
+    }))
+}
