@@ -106,14 +106,16 @@ fn signature_bytes<'a>(
     Ok(Ok(input(sig, encoding, "signature")?.signed))
 }
 
-/// The signature header as text, for the envelope (trimmed, as it was compared).
-fn signature_text(sig: &Bound<'_, PyAny>) -> Option<String> {
-    let text = if let Ok(s) = sig.cast::<PyString>() {
-        utf8_text(s)?
-    } else {
-        String::from_utf8(input(sig, "utf8", "signature").ok()?.signed.into_owned()).ok()?
-    };
-    Some(text.trim().to_owned())
+/// The signature argument's bytes, or why it is no signature at all (missing, or text that
+/// cannot be a header).
+fn signature_arg<'a>(
+    signature: Option<&'a Bound<'_, PyAny>>,
+    encoding: &str,
+) -> PyResult<Result<Cow<'a, [u8]>, Rejection>> {
+    match signature.filter(|s| !s.is_none()) {
+        Some(sig) => signature_bytes(sig, encoding),
+        None => Ok(Err(Rejection::Missing)),
+    }
 }
 
 fn check_encoding(py: Python<'_>, encoding: &str) -> PyResult<()> {
@@ -159,19 +161,21 @@ impl Verifier {
         body: &[u8],
         encoding: &str,
     ) -> PyResult<Result<usize, Rejection>> {
-        let Some(sig) = signature.filter(|s| !s.is_none()) else {
-            return Ok(Err(Rejection::Missing));
-        };
-        let sig = match signature_bytes(sig, encoding)? {
-            Ok(s) => s,
-            Err(r) => return Ok(Err(r)),
-        };
+        Ok(match signature_arg(signature, encoding)? {
+            Ok(sig) => self.check_bytes(py, &sig, body),
+            Err(r) => Err(r),
+        })
+    }
+
+    /// Check the signature header's bytes against `body` (with the GIL released for a
+    /// large body).
+    fn check_bytes(&self, py: Python<'_>, sig: &[u8], body: &[u8]) -> Result<usize, Rejection> {
         let found = if body.len() >= DETACH_BYTES {
-            py.detach(|| self.inner.check(&sig, body))
+            py.detach(|| self.inner.check(sig, body))
         } else {
-            self.inner.check(&sig, body)
+            self.inner.check(sig, body)
         };
-        Ok(found.map(|i| i + self.first_index))
+        found.map(|i| i + self.first_index)
     }
 
     fn check_or_raise(
@@ -203,13 +207,26 @@ pub(crate) fn text_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
 
 /// The `encoding` argument (default UTF-8); anything but a known codec name is a bad
 /// argument.
-fn encoding_arg(py: Python<'_>, encoding: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+fn encoding_arg(
+    py: Python<'_>,
+    encoding: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Cow<'static, str>> {
     let Some(e) = encoding.filter(|e| !e.is_none()) else {
-        return Ok("utf8".to_owned());
+        return Ok(Cow::Borrowed("utf8"));
     };
     let name = text_arg(e, "encoding")?;
     check_encoding(py, &name)?;
-    Ok(name)
+    Ok(Cow::Owned(name))
+}
+
+/// `text` without surrounding whitespace, reusing its allocation when there is none.
+fn trimmed(text: String) -> String {
+    let t = text.trim();
+    if t.len() == text.len() {
+        text
+    } else {
+        t.to_owned()
+    }
 }
 
 pub(crate) fn event_name(event_type: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
@@ -226,7 +243,7 @@ pub(crate) fn event_name(event_type: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
             e.get_type().name()?
         )));
     };
-    Ok(Some(text.trim().to_owned()).filter(|s| !s.is_empty()))
+    Ok(Some(trimmed(text)).filter(|s| !s.is_empty()))
 }
 
 #[pymethods]
@@ -287,7 +304,11 @@ impl Verifier {
         let encoding = &encoding_arg(py, encoding)?;
         let event_type = event_name(event_type)?;
         let body = input(data, encoding, "data")?;
-        let index = self.check_or_raise(py, signature, &body.signed, encoding)?;
+        // The header is read once: its bytes are checked, then kept as text on the event.
+        let sig = signature_arg(signature, encoding)?.map_err(Error::Rejected)?;
+        let index = self
+            .check_bytes(py, &sig, &body.signed)
+            .map_err(Error::Rejected)?;
         let text = body.parse_bytes();
         let parsed = if text.len() >= DETACH_BYTES {
             py.detach(|| Document::parse(text))
@@ -305,7 +326,8 @@ impl Verifier {
         let keep_raw = doc.encoding() != Encoding::Utf8 || body.text.is_some();
         let kind = crate::events::record_kind(event_type.as_deref().unwrap_or(""));
         let record = top_level(py, doc, members, kind)?;
-        let signature = signature.and_then(signature_text);
+        // For the envelope: the header's bytes as UTF-8, trimmed (as it was compared).
+        let signature = String::from_utf8(sig.into_owned()).ok().map(trimmed);
         Ok(WebHookEvent::received(
             py,
             event_type,
