@@ -24,15 +24,38 @@ pub(crate) enum ScanError {
 }
 
 /// One member of an object (or item of an array): its key's span (the text between the
-/// quotes; empty for array items) and its value's span, as byte offsets.
+/// quotes; empty for array items) and its value's span, as byte offsets. 16 bytes: whether
+/// the key holds escapes is the top bit of `key_end` (offsets are below 2^31, as bodies
+/// are at most `MAX_BODY_BYTES`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Entry {
-    pub key_start: u32,
-    pub key_end: u32,
+    key_start: u32,
+    key_end: u32,
     pub value_start: u32,
     pub value_end: u32,
+}
+
+const ESCAPED: u32 = 1 << 31;
+
+impl Entry {
+    fn new(key: (u32, u32, bool), value_start: u32, value_end: u32) -> Entry {
+        Entry {
+            key_start: key.0,
+            key_end: key.1 | if key.2 { ESCAPED } else { 0 },
+            value_start,
+            value_end,
+        }
+    }
+
+    /// The byte span of the key's text between its quotes (empty for array items).
+    pub fn key_span(&self) -> std::ops::Range<usize> {
+        self.key_start as usize..(self.key_end & !ESCAPED) as usize
+    }
+
     /// Whether the key holds escapes (and so must be decoded before use).
-    pub key_escaped: bool,
+    pub fn key_escaped(&self) -> bool {
+        self.key_end & ESCAPED != 0
+    }
 }
 
 /// An object or array: where it starts and ends, and which entries are its members.
@@ -69,6 +92,19 @@ impl Index {
     /// How many objects and arrays the document has.
     pub fn container_count(&self) -> usize {
         self.containers.len()
+    }
+
+    /// Give back what the capacity guessed before the scan left unused, when that is worth
+    /// a reallocation (the index lives as long as any record read from the body).
+    fn shrink(&mut self) {
+        fn shrink<T>(v: &mut Vec<T>) {
+            let spare = (v.capacity() - v.len()) * std::mem::size_of::<T>();
+            if spare > 1024 && v.capacity() > v.len() + v.len() / 4 {
+                v.shrink_to_fit();
+            }
+        }
+        shrink(&mut self.containers);
+        shrink(&mut self.entries);
     }
 }
 
@@ -263,8 +299,8 @@ fn member_key(b: &[u8], i: usize) -> Result<((u32, u32, bool), usize), ScanError
     Ok(((off(i + 1), off(end - 1), escaped), skip_ws(b, colon + 1)))
 }
 
-/// Offsets fit in 32 bits: the body is at most `MAX_BODY_BYTES` (64 MiB), checked before
-/// scanning (and asserted at the top of [`scan`]).
+/// Offsets fit in 31 bits: the body is at most `MAX_BODY_BYTES` (64 MiB), checked before
+/// scanning (and again at the top of [`scan`]).
 #[inline]
 fn off(i: usize) -> u32 {
     i as u32
@@ -273,12 +309,21 @@ fn off(i: usize) -> u32 {
 /// Validate `b` as one JSON value and index its containers. Returns the index and the span
 /// of the top-level value (without surrounding whitespace).
 pub(crate) fn scan(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
-    if u32::try_from(b.len()).is_err() {
+    if b.len() > (ESCAPED - 1) as usize {
         return Err(ScanError::Syntax(0));
     }
+    let (mut index, start, end) = scan_all(b)?;
+    index.shrink();
+    Ok((index, start, end))
+}
+
+fn scan_all(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
+    // Guesses from Help Scout's payloads (an entry per 20-50 bytes, a container per 100 or
+    // more), capped so that a body of one huge string reserves nothing large; the vectors
+    // grow as needed and give back what is left over (`Index::shrink`).
     let mut index = Index {
-        containers: Vec::with_capacity(b.len() / 128 + 4),
-        entries: Vec::with_capacity(b.len() / 24 + 8),
+        containers: Vec::with_capacity((b.len() / 128 + 4).min(1024)),
+        entries: Vec::with_capacity((b.len() / 24 + 8).min(8192)),
     };
     let mut scratch: Vec<Entry> = Vec::with_capacity(64);
     let mut stack: Vec<Frame> = Vec::with_capacity(16);
@@ -345,13 +390,7 @@ pub(crate) fn scan(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
                         Err(ScanError::Syntax(rest))
                     };
                 }
-                scratch.push(Entry {
-                    key_start: key.0,
-                    key_end: key.1,
-                    value_start: off(s),
-                    value_end: off(e),
-                    key_escaped: key.2,
-                });
+                scratch.push(Entry::new(key, off(s), off(e)));
                 i = skip_ws(b, e);
             }
             let Some(top) = stack.last() else {
