@@ -63,12 +63,17 @@ fn payloads() -> Vec<(String, Vec<u8>)> {
 }
 
 fn main() {
-    // `HS_PROFILE=N`: parse each payload N times and stop (for callgrind).
+    // `HS_PROFILE=N`: parse each payload N times and stop (for callgrind); `HS_ONLY=name`
+    // keeps one payload.
     if let Some(n) = std::env::var("HS_PROFILE")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
     {
-        for (_, body) in payloads() {
+        let only = std::env::var("HS_ONLY").ok();
+        for (name, body) in payloads() {
+            if only.as_ref().is_some_and(|o| *o != name) {
+                continue;
+            }
             for _ in 0..n {
                 black_box(Document::parse(black_box(&body)).is_ok());
             }
