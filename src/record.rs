@@ -24,7 +24,8 @@ const INDEXED_AT_ONCE_ABOVE: usize = 256;
 #[derive(Debug)]
 pub struct Fields {
     members: Vec<Member>,
-    index: OnceLock<Lookup>,
+    /// Boxed: most records never build it, and every record carries the cell.
+    index: OnceLock<Box<Lookup>>,
     /// Linear lookups made so far (until the index is built).
     scans: AtomicUsize,
 }
@@ -64,7 +65,7 @@ impl Fields {
             return None;
         }
         Some(self.index.get_or_init(|| {
-            let mut l = Lookup::default();
+            let mut l = Box::<Lookup>::default();
             for (i, m) in self.members.iter().enumerate() {
                 let key = doc.key(m);
                 l.by_snake

@@ -1,7 +1,7 @@
 //! Conversions between JSON spans and Python objects, and Python values to JSON text.
 
 use super::error::argument;
-use super::record::{new_child, Record};
+use super::record::{new_child, new_routed_child, Record};
 use crate::datetime::UtcDateTime;
 use crate::limits::MAX_DEPTH;
 use crate::models::{self, Kind};
@@ -104,11 +104,17 @@ pub(crate) fn value_to_py(
                 return Err(too_deep(key));
             }
             let items = doc.items(&span)?;
-            let list = PyList::empty(py);
-            for item in &items {
-                list.append(value_to_py(py, doc, item, key, context, dates, depth + 1)?)?;
+            // Objects in one array are all routed alike: the kind is found once.
+            let route = context.route(key);
+            let mut values = Vec::with_capacity(items.len());
+            for item in items {
+                values.push(if doc.json_type(&item) == JsonType::Object {
+                    new_routed_child(py, doc, item, route)?
+                } else {
+                    value_to_py(py, doc, &item, key, context, dates, depth + 1)?
+                });
             }
-            list.into_any().unbind()
+            PyList::new(py, values)?.into_any().unbind()
         }
         Scalar::Object(span) => new_child(py, doc, span, context, key)?,
     })

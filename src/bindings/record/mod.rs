@@ -531,7 +531,16 @@ pub(crate) fn new_child(
     context: Kind,
     key: &str,
 ) -> PyResult<Py<PyAny>> {
-    let (kind, ctx) = context.route(key);
+    new_routed_child(py, doc, span, context.route(key))
+}
+
+/// A nested record whose kind and routing context are already known (`Kind::route`).
+pub(crate) fn new_routed_child(
+    py: Python<'_>,
+    doc: &Document,
+    span: Span,
+    (kind, ctx): (Kind, Kind),
+) -> PyResult<Py<PyAny>> {
     instantiate(py, Record::new(doc.clone(), span, None, kind, ctx))
 }
 
