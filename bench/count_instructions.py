@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import pathlib
 import re
 import shutil
@@ -61,11 +62,14 @@ def worker(name: str, calls: int, mode: str) -> None:
 
 def count(python: str, name: str, mode: str) -> int:
     valgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    # A fixed hash seed: str hashes (and so dict probing) otherwise change from run to run,
+    # by a thousand instructions or more per call.
     out = subprocess.run(
         [*valgrind, python, __file__, "--worker", name, str(CALLS), mode],
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     found = re.search(r"refs:\s+([\d,]+)", out.stderr)
     if found is None:
