@@ -124,3 +124,69 @@ def test_many_dynamic_names_keep_memory_bounded():
     assert out.returncode == 0, out.stderr[-2000:]
     growth_kb = int(out.stdout.strip())
     assert growth_kb < 4096, growth_kb
+
+
+class _EqualsEverything(str):
+    """A hostile name: hashes like every other and equals every key."""
+
+    def __hash__(self):
+        return 0
+
+    def __eq__(self, other):
+        return True
+
+
+def test_a_str_subclass_that_equals_everything_reads_only_its_own_field():
+    record = receive({"firstName": "Ann", "lastName": "Lee"})
+    assert record.first_name == "Ann"  # cached under "first_name"
+    assert getattr(record, _EqualsEverything("nope"), None) is None
+    assert getattr(record, _EqualsEverything("last_name")) == "Lee"
+    assert record.first_name == "Ann" and record.last_name == "Lee"
+    fresh = receive({"firstName": "Ann", "lastName": "Lee"})
+    assert getattr(fresh, _EqualsEverything("last_name")) == "Lee"  # read first this time
+    # Once cached under a hostile name, that name must not answer for another one.
+    assert getattr(fresh, _EqualsEverything("nope"), None) is None
+    assert fresh.first_name == "Ann"
+    with_items = receive({"firstName": "Ann"})
+    assert with_items["first_name"] == "Ann"
+    try:
+        with_items[_EqualsEverything("nope")]
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("a name equal to everything read another field")
+
+
+def test_a_name_whose_eq_assigns_the_field_does_not_hang():
+    code = textwrap.dedent(
+        """
+        import json
+        from helpscout import HelpScoutWebHook
+
+        hook = HelpScoutWebHook(secret_key="k")
+        body = json.dumps({"firstName": "Ann"}).encode()
+        record = hook.receive("customer.created", hook.sign(body), body).record
+        record.first_name  # cached
+
+        class Meddling(str):
+            def __hash__(self):
+                return hash(str(self))
+
+            def __eq__(self, other):
+                record.first_name = "changed"
+                return str.__eq__(self, other)
+
+        print(getattr(record, Meddling("first_name")))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() in ("Ann", "changed")
+
+
+def test_names_read_after_the_cache_was_emptied_are_still_right():
+    record = receive({"firstName": "Ann", "photoUrl": "u"})
+    for round_ in range(3):  # each round overflows the cache (4096 names) and empties it
+        for i in range(5000):
+            getattr(record, f"dynamic_{round_}_{i}", None)
+        assert record.first_name == "Ann" and record.photo_url == "u"

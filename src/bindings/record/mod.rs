@@ -132,7 +132,7 @@ impl Record {
         name: &Bound<'py, PyString>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         match self.cache.get(py) {
-            Some(cache) => cache.bind(py).get_item(name),
+            Some(cache) => cache.bind(py).get_item(names::exact_str(name)),
             None => Ok(None),
         }
     }
@@ -175,7 +175,8 @@ impl Record {
         let Some(value) = self.to_py(py, found)? else {
             return Ok(None);
         };
-        self.cache_dict(py).set_item(name, &value)?;
+        self.cache_dict(py)
+            .set_item(names::exact_str(name), &value)?;
         Ok(Some(value))
     }
 

@@ -5,8 +5,10 @@
 //! object, then a Rust `String`), which cost more than the rest of a cached attribute
 //! read. The names code reads (`record.first_name`) are the same interned objects on every
 //! call, so each is read once and kept here: up to [`KEPT_NAMES`] names of at most
-//! [`KEPT_NAME_BYTES`] bytes, after which names are read every time as before. A kept
-//! name's `str` is held, so its address cannot be reused by another object.
+//! [`KEPT_NAME_BYTES`] bytes. A kept name's `str` is held, so its address cannot be reused
+//! by another object. When the cache is full it is emptied and fills again with the names
+//! in use: names built at run time (f-strings, keys from data) cannot shut out the names
+//! of the code for good, nor make the cache grow.
 
 use super::Record;
 use pyo3::prelude::*;
@@ -14,7 +16,8 @@ use pyo3::types::PyString;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex, OnceLock};
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// How many names are kept at most (a bounded cache: names built at run time, such as
 /// item keys from data, cannot make it grow without end).
@@ -70,26 +73,59 @@ pub(crate) fn is_class_attribute(py: Python<'_>, name: &str) -> PyResult<bool> {
 
 /// A name's text and whether it is a class attribute.
 pub(crate) struct Name<'a> {
-    pub text: Cow<'a, str>,
+    pub text: NameText<'a>,
     pub class_attribute: bool,
+}
+
+/// A name's text: shared with the cache, or read for this call.
+pub(crate) enum NameText<'a> {
+    Kept(Arc<str>),
+    Read(Cow<'a, str>),
+}
+
+impl Deref for NameText<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            NameText::Kept(t) => t,
+            NameText::Read(t) => t,
+        }
+    }
 }
 
 struct Kept {
     /// Held so that the address, the key, stays this object's.
     _name: Py<PyString>,
-    text: &'static str,
+    text: Arc<str>,
     class_attribute: bool,
 }
 
-static KEPT: Mutex<Option<HashMap<usize, Kept, FnvBuild>>> = Mutex::new(None);
+type KeptMap = HashMap<usize, Kept, FnvBuild>;
+
+static KEPT: RwLock<Option<KeptMap>> = RwLock::new(None);
 
 fn kept(name: &Bound<'_, PyString>) -> Option<Name<'static>> {
-    let map = KEPT.lock().ok()?;
+    let map = KEPT.read().ok()?;
     let k = map.as_ref()?.get(&(name.as_ptr() as usize))?;
     Some(Name {
-        text: Cow::Borrowed(k.text),
+        text: NameText::Kept(Arc::clone(&k.text)),
         class_attribute: k.class_attribute,
     })
+}
+
+/// Keep `name` (an exact `str`); empties the cache first when it is full. The names
+/// dropped are handed back, to be released once the lock is let go (dropping a `str`
+/// could in principle run code that reads a name).
+fn keep(name: &Bound<'_, PyString>, text: &str, class_attribute: bool) -> Option<KeptMap> {
+    let mut guard = KEPT.write().ok()?;
+    let map = guard.get_or_insert_with(HashMap::default);
+    let dropped = (map.len() >= KEPT_NAMES).then(|| std::mem::take(map));
+    map.entry(name.as_ptr() as usize).or_insert_with(|| Kept {
+        _name: name.clone().unbind(),
+        text: Arc::from(text),
+        class_attribute,
+    });
+    dropped
 }
 
 /// The text of `name` and whether it names a class attribute; `None` when it holds a lone
@@ -110,22 +146,23 @@ pub(crate) fn name_of<'a>(
     };
     let class_attribute = is_class_attribute(py, &text)?;
     if exact && text.len() <= KEPT_NAME_BYTES {
-        if let Ok(mut guard) = KEPT.lock() {
-            let map = guard.get_or_insert_with(HashMap::default);
-            if map.len() < KEPT_NAMES {
-                // Leaked on purpose: at most KEPT_NAMES × KEPT_NAME_BYTES (512 KiB), kept
-                // for the life of the process like the interned names themselves.
-                let text: &'static str = Box::leak(text.clone().into_owned().into_boxed_str());
-                map.entry(name.as_ptr() as usize).or_insert(Kept {
-                    _name: name.clone().unbind(),
-                    text,
-                    class_attribute,
-                });
-            }
-        }
+        drop(keep(name, &text, class_attribute));
     }
     Ok(Some(Name {
-        text,
+        text: NameText::Read(text),
         class_attribute,
     }))
+}
+
+/// `name` as an exact `str` with the same text, for the keys of a record's dicts: a `str`
+/// subclass could hash and compare as it likes (equal to every key, say) and so read, or
+/// shadow, another field's value. A name holding a lone surrogate is returned as it is.
+pub(crate) fn exact_str<'py>(name: &Bound<'py, PyString>) -> Bound<'py, PyString> {
+    if name.is_exact_instance_of::<PyString>() {
+        return name.clone();
+    }
+    match name.to_cow() {
+        Ok(text) => PyString::new(name.py(), &text),
+        Err(_) => name.clone(),
+    }
 }
