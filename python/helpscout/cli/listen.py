@@ -583,7 +583,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
         print(f"forwarding to {_escape(args.forward_to, 200)}", flush=True)
 
     def stop(*_: Any) -> None:
-        raise KeyboardInterrupt
+        # Ask the loop to stop rather than raise here: an exception raised by a signal
+        # handler is lost when it lands inside a weakref callback or a __del__ ("Exception
+        # ignored in ..."), and the server then never stopped. shutdown() waits for the
+        # loop, so it runs in a thread of its own; the loop sees it within poll_interval.
+        threading.Thread(target=server.shutdown, name="listen-stop", daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
     try:
