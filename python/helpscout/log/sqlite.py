@@ -19,6 +19,13 @@ from ._sql import SCHEMA_TABLE, SCHEMA_VERSION, SQLLog, migrations, too_new
 __all__ = ["SQLiteLog"]
 
 
+def _busy(error: sqlite3.OperationalError) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" / "database is busy" (another
+    connection holds the lock), as opposed to a broken file or a bad statement."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
 class SQLiteLog(SQLLog):
     """The delivery log in the SQLite file ``path`` (created, with mode 0600, when missing;
     its folder must exist).
@@ -77,14 +84,33 @@ class SQLiteLog(SQLLog):
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise sqlite3.OperationalError(f"cannot switch to WAL mode (got {mode})")
+            self._use_wal(conn)
             conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _use_wal(self, conn: Any) -> None:
+        """Put the file in WAL mode (it stays so; later connections only read the mode).
+
+        SQLite answers "database is locked" to a journal-mode switch at once, without
+        waiting out ``busy_timeout``, while another connection is using or switching the
+        file: the first burst of deliveries on a new log file hit that. The switch is retried
+        until ``busy_timeout`` has passed, like ``BEGIN IMMEDIATE`` in ``_migrate``."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+                if mode != "wal":
+                    mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+                break
+            except sqlite3.OperationalError as e:
+                if not _busy(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
+        if mode != "wal":
+            raise sqlite3.OperationalError(f"cannot switch to WAL mode (got {mode})")
 
     def _migrate(self, conn: Any) -> None:
         conn.execute(
