@@ -8,9 +8,21 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoneSurrogate;
 
+fn hex_digit(c: u8) -> Option<u32> {
+    match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'a'..=b'f' => Some(u32::from(c - b'a' + 10)),
+        b'A'..=b'F' => Some(u32::from(c - b'A' + 10)),
+        _ => None,
+    }
+}
+
+/// The value of four hex digits at the start of `b`.
 fn hex4(b: &[u8]) -> Option<u32> {
-    let text = std::str::from_utf8(b.get(..4)?).ok()?;
-    u32::from_str_radix(text, 16).ok()
+    let [a, b, c, d] = *b.get(..4)? else {
+        return None;
+    };
+    Some(hex_digit(a)? << 12 | hex_digit(b)? << 8 | hex_digit(c)? << 4 | hex_digit(d)?)
 }
 
 /// Decode the inside of a validated JSON string literal (without its quotes).
@@ -22,7 +34,7 @@ pub fn unescape(raw: &str) -> Result<Cow<'_, str>, LoneSurrogate> {
     let mut out = String::with_capacity(raw.len());
     let mut i = 0;
     while i < b.len() {
-        let Some(rel) = raw[i..].find('\\') else {
+        let Some(rel) = b[i..].iter().position(|&c| c == b'\\') else {
             out.push_str(&raw[i..]);
             break;
         };
@@ -162,6 +174,19 @@ mod tests {
         assert_eq!(unescape(r"a\ud800b"), Err(LoneSurrogate));
         assert_eq!(unescape(r"\udc00"), Err(LoneSurrogate));
         assert_eq!(unescape(r"\ud800\u0041"), Err(LoneSurrogate));
+    }
+
+    #[test]
+    fn hex_escapes_in_every_case() {
+        assert_eq!(hex4(b"00e9"), Some(0xe9));
+        assert_eq!(hex4(b"ABCD"), Some(0xabcd));
+        assert_eq!(hex4(b"aBcD"), Some(0xabcd));
+        assert_eq!(hex4(b"ffff"), Some(0xffff));
+        assert_eq!(hex4(b"0g00"), None);
+        assert_eq!(hex4(b"+123"), None);
+        assert_eq!(hex4(b"12"), None);
+        assert_eq!(hex4(b"123\xc3\xa9"), None);
+        assert_eq!(unescape(r"\u00E9\u00e9").unwrap(), "éé");
     }
 
     #[test]
