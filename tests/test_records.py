@@ -399,3 +399,61 @@ def test_html_repr_for_notebooks():
     assert html.startswith("<table><caption") and "<b>Customer</b>, 4 field(s)" in html
     assert "&lt;b&gt;Zoë&lt;/b&gt;" in html and "<b>Zoë</b>" not in html
     assert ">first_name<" in html and ">emails<" in html and ">email<" in html
+
+
+class _Holder:
+    """A plain object that a handler hangs on a record (and that holds the record back)."""
+
+
+def _collected(make_cycle):
+    """Build a reference cycle through records with ``make_cycle(holder)``, drop every
+    outside reference, and say whether the garbage collector freed it."""
+    import gc
+    import weakref
+
+    holder = _Holder()
+    make_cycle(holder)
+    gone = weakref.ref(holder)
+    del holder
+    gc.collect()
+    return gone() is None
+
+
+def test_reference_cycles_through_records_and_events_are_collected():
+    # A handler that keeps context on a record (`record.ctx = ctx`, where ctx refers back to
+    # the record or its event) makes a cycle; records and events must show the garbage
+    # collector what they hold, or a long-running server leaks every such delivery.
+    def assigned_attribute(h):
+        record = Customer(first_name="Ada")
+        record.ctx = h
+        h.record = record
+
+    def assigned_item_in_a_list(h):
+        record = Customer(first_name="Ada")
+        record["tags"] = [h]
+        h.record = record
+
+    def through_the_event(h):
+        event = receive(HelpScoutWebHook(secret_key=SECRET), "customer.created.json")
+        event.record.ctx = h
+        h.event = event
+
+    def through_a_cached_nested_record(h):
+        event = receive(HelpScoutWebHook(secret_key=SECRET), "customer.created.json")
+        nested = event.record.emails[0]  # cached on the customer
+        nested.owner = h
+        h.root = event.record
+
+    def through_a_record_built_by_an_event(h):
+        event = WebHookEvent("customer.created", {"firstName": "Ada"})
+        event.record.ctx = h
+        h.event = event
+
+    for make_cycle in (
+        assigned_attribute,
+        assigned_item_in_a_list,
+        through_the_event,
+        through_a_cached_nested_record,
+        through_a_record_built_by_an_event,
+    ):
+        assert _collected(make_cycle), make_cycle.__name__

@@ -5,6 +5,7 @@ use super::record::{from_api_dict, top_level, Record};
 use crate::events;
 use crate::payload::{Document, Encoding};
 use pyo3::prelude::*;
+use pyo3::pyclass::{PyTraverseError, PyVisit};
 use pyo3::types::{IntoPyDict, PyBytes, PyDict, PyString, PyTuple};
 
 /// An authenticated webhook delivery: `event_type` (the `X-HelpScout-Event` header) and
@@ -56,6 +57,16 @@ impl WebHookEvent {
 
 #[pymethods]
 impl WebHookEvent {
+    /// The record (and kept bytes) for the garbage collector: a handler that stores the
+    /// event on its own record (`event.record.event = event`) makes a cycle through both.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.record)?;
+        if let Some(raw) = &self.raw {
+            visit.call(raw)?;
+        }
+        Ok(())
+    }
+
     /// `record` may be a record (kept as is) or a dict of API fields, parsed into the class
     /// the event names (unknown events give a generic `Record`).
     #[new]

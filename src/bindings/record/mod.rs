@@ -58,7 +58,9 @@ pub struct Record {
 struct DictCell(OnceLock<Py<PyDict>>);
 
 impl DictCell {
-    fn get<'a>(&'a self, _py: Python<'_>) -> Option<&'a Py<PyDict>> {
+    /// The dict, if made (reading it needs no Python token, so the garbage collector's
+    /// traversal may call this too).
+    fn get(&self) -> Option<&Py<PyDict>> {
         self.0.get()
     }
 
@@ -126,12 +128,25 @@ impl Record {
         Ok(self.view()?.payload_version())
     }
 
+    /// Show the garbage collector the record's dicts (`__traverse__`).
+    pub(super) fn traverse_dicts(
+        &self,
+        visit: pyo3::pyclass::PyVisit<'_>,
+    ) -> Result<(), pyo3::pyclass::PyTraverseError> {
+        for cell in [&self.cache, &self.assigned, &self.spellings] {
+            if let Some(dict) = cell.get() {
+                visit.call(dict)?;
+            }
+        }
+        Ok(())
+    }
+
     fn cached<'py>(
         &self,
         py: Python<'py>,
         name: &Bound<'py, PyString>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self.cache.get(py) {
+        match self.cache.get() {
             Some(cache) => cache.bind(py).get_item(names::exact_str(name)),
             None => Ok(None),
         }
@@ -142,7 +157,7 @@ impl Record {
     }
 
     fn assigned_dict<'py>(&self, py: Python<'py>) -> Option<&Bound<'py, PyDict>> {
-        self.assigned.get(py).map(|d| d.bind(py))
+        self.assigned.get().map(|d| d.bind(py))
     }
 
     /// A value `find` located, as Python; `None` for a missing field.
@@ -210,7 +225,7 @@ impl Record {
 
     /// Drop cached values read under any spelling of the snake_case name `key`.
     fn forget_cached(&self, py: Python<'_>, key: &str) -> PyResult<()> {
-        let Some(cache) = self.cache.get(py) else {
+        let Some(cache) = self.cache.get() else {
             return Ok(());
         };
         let cache = cache.bind(py);
@@ -328,7 +343,7 @@ impl Record {
         if depth > MAX_DEPTH {
             return Ok(false);
         }
-        let Some(cache) = self.cache.get(py) else {
+        let Some(cache) = self.cache.get() else {
             return Ok(false);
         };
         for (_, v) in cache.bind(py).iter() {
@@ -350,7 +365,7 @@ impl Record {
         if let Some(a) = assigned {
             out.extend(a.iter());
         }
-        if let Some(cache) = self.cache.get(py) {
+        if let Some(cache) = self.cache.get() {
             for (k, v) in cache.bind(py).iter() {
                 if assigned.is_some_and(|a| a.contains(&k).unwrap_or(false)) {
                     continue;
@@ -388,7 +403,7 @@ impl Record {
         }
         let dict = out.cast::<PyDict>()?;
         let view = self.view()?;
-        let spellings = self.spellings.get(py).map(|d| d.bind(py));
+        let spellings = self.spellings.get().map(|d| d.bind(py));
         for (name, value) in self.changed(py)? {
             let spelled = match spellings {
                 Some(sp) => sp.get_item(&name)?,

@@ -9,6 +9,7 @@ use crate::models::{self, Kind};
 use crate::payload::Document;
 use pyo3::exceptions::{PyAttributeError, PyKeyError};
 use pyo3::prelude::*;
+use pyo3::pyclass::{PyTraverseError, PyVisit};
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 use std::hash::{Hash, Hasher};
@@ -54,6 +55,13 @@ impl Record {
     #[pyo3(signature = (**kwargs))]
     fn py_new(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         Record::kwargs_record(Kind::Record, kwargs, true)
+    }
+
+    /// What the garbage collector must see: the dicts of cached and assigned values. A
+    /// handler that hangs an object on a record which refers back to it (`record.ctx = ctx`)
+    /// makes a cycle; the collector breaks it by clearing those dicts.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        self.traverse_dicts(visit)
     }
 
     fn __getattribute__<'py>(
