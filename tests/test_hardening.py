@@ -244,6 +244,89 @@ def test_1_deep_or_self_referencing_values_assigned_to_a_record_never_crash():
     assert out.strip() == "OK"
 
 
+def test_1_records_that_contain_themselves_or_nest_too_deep_never_crash():
+    # A record holding itself (directly, through a list mutated after the assignment, or
+    # through another record), or a chain of records each holding the next: every
+    # conversion walks from record to record, and used to recurse until the stack
+    # overflowed (SIGSEGV). Now each is refused with the same error as a too-deep value.
+    out = run_python(
+        """
+        import copy, pickle
+        from helpscout import HelpScoutWebHook
+        from helpscout.exceptions import HelpScoutException
+        from helpscout.models import Customer
+
+        hook = HelpScoutWebHook(secret_key="s")
+        body = b'{"id": 1, "emails": [{"id": 2, "value": "a@example.com"}]}'
+
+        def itself():
+            r = Customer(first_name="a")
+            r.x = r
+            return r
+
+        def in_a_list_mutated_after():
+            r = Customer(first_name="a")
+            items = []
+            r["tags"] = items
+            items.append(r)
+            return r
+
+        def through_another():
+            a, b = Customer(first_name="a"), Customer(first_name="b")
+            a.friend = b
+            b.friend = a
+            return a
+
+        def through_a_nested_received_record():
+            r = hook.receive("customer.created", hook.sign(body), body).record
+            r.emails[0].owner = r
+            return r
+
+        def a_chain_of_100000():
+            head = Customer(first_name="0")
+            for i in range(1, 100_000):
+                nxt = Customer(first_name=str(i))
+                nxt.next = head
+                head = nxt
+            return head
+
+        ops = {
+            "to_api": lambda r: r.to_api(), "to_json": lambda r: r.to_json(),
+            "serialize": lambda r: r.serialize(), "to_dict": lambda r: r.to_dict(),
+            "detach": lambda r: r.detach(), "hash": hash, "eq": lambda r: r == copy.copy(r),
+            "pickle": pickle.dumps, "deepcopy": copy.deepcopy, "repr": repr,
+            "html": lambda r: r._repr_html_(),
+        }
+        for make in (itself, in_a_list_mutated_after, through_another,
+                     through_a_nested_received_record, a_chain_of_100000):
+            record = make()
+            refused = []
+            for name, op in ops.items():
+                try:
+                    op(record)
+                except HelpScoutException as e:
+                    assert "refers to itself" in str(e), (make.__name__, name, str(e))
+                    refused.append(name)
+            # What writes the record out must refuse it; repr and the HTML table stop at
+            # their own depth and may show it.
+            assert {"to_api", "to_json", "serialize", "to_dict", "pickle"} <= set(refused), (
+                make.__name__, refused)
+            print(make.__name__, "refused:", " ".join(refused))
+        # A legitimate nesting just under the bound still converts.
+        head = Customer(first_name="0")
+        for i in range(1, 100):
+            nxt = Customer(first_name=str(i))
+            nxt.next = head
+            head = nxt
+        assert head.to_api()["next"]["next"]["firstName"] == "97"
+        assert pickle.loads(pickle.dumps(head)) == head
+        print("OK")
+        """,
+        timeout=120,
+    )
+    assert out.strip().endswith("OK"), out
+
+
 def test_1_deep_bodies_through_real_flask_fastapi_and_django_endpoints_are_400():
     out = run_python(
         DEEP_BODIES,

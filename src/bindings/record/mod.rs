@@ -397,10 +397,11 @@ impl Record {
     /// The JSON object as `json.loads` gives it, with assigned fields written in (under
     /// the key the payload uses for them, or their API name, or as given).
     pub(crate) fn to_api_value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let out = json_loads(py, self.json_text())?;
         if !self.is_modified(py, 0)? {
-            return Ok(out);
+            return json_loads(py, self.json_text());
         }
+        let _nesting = RecordNesting::enter(self.kind)?;
+        let out = json_loads(py, self.json_text())?;
         let dict = out.cast::<PyDict>()?;
         let view = self.view()?;
         let spellings = self.spellings.get().map(|d| d.bind(py));
@@ -472,6 +473,40 @@ impl Record {
         let (doc, members) = Document::from_json_text(text)?;
         let span = 0..doc.text().len();
         Ok(Record::new(doc, span, Some(members), kind, kind))
+    }
+}
+
+thread_local! {
+    /// How many records this thread is converting inside one another right now.
+    static RECORDS_INSIDE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Held while a record's own content is written out (`to_api()`, `serialize()`, and all
+/// that build on them). Assigned values may hold records, which may hold records: a record
+/// that holds itself (`r.x = r`, or a list assigned and then given the record) would be
+/// walked until the stack overflows. More than `MAX_DEPTH` records inside one another are
+/// refused, with the error a too-deep value gets.
+pub(crate) struct RecordNesting(());
+
+impl RecordNesting {
+    pub(crate) fn enter(kind: Kind) -> PyResult<RecordNesting> {
+        RECORDS_INSIDE.with(|inside| {
+            let level = inside.get();
+            if level >= MAX_DEPTH {
+                return Err(argument(format!(
+                    "a {} record refers to itself, or records are nested more than {MAX_DEPTH} levels deep",
+                    kind.class_name()
+                )));
+            }
+            inside.set(level + 1);
+            Ok(RecordNesting(()))
+        })
+    }
+}
+
+impl Drop for RecordNesting {
+    fn drop(&mut self) {
+        RECORDS_INSIDE.with(|inside| inside.set(inside.get().saturating_sub(1)));
     }
 }
 

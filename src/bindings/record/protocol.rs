@@ -374,6 +374,7 @@ impl Record {
 
 impl Record {
     fn serialize_to(&self, py: Python<'_>, dates: Dates, with_class: bool) -> PyResult<Py<PyAny>> {
+        let _nesting = super::RecordNesting::enter(self.kind)?;
         let out = PyDict::new(py);
         let view = self.view()?;
         for m in view.fields.members() {
