@@ -457,3 +457,39 @@ def test_reference_cycles_through_records_and_events_are_collected():
         through_a_record_built_by_an_event,
     ):
         assert _collected(make_cycle), make_cycle.__name__
+
+
+def test_assigning_and_deleting_new_spellings_keeps_a_long_lived_record_small():
+    # A record kept for long and given run-time names in camelCase, each deleted again: the
+    # spelling of every deleted name stayed behind (about 150 bytes each, without bound).
+    import tracemalloc
+
+    record = Customer(first_name="Ada")
+
+    def churn(start, count):
+        for i in range(start, start + count):
+            setattr(record, f"runTimeField{i}", i)
+            if i % 2:
+                del record[f"run_time_field{i}"]
+            else:
+                delattr(record, f"runTimeField{i}")
+
+    tracemalloc.start()
+    try:
+        # The first round fills what is bounded (the names cache keeps 4,096 names); the
+        # second must leave no new objects behind. Blocks are counted, not bytes: a table
+        # of Python's (the interned attribute names) may be resized once along the way.
+        churn(0, 20_000)
+        before = tracemalloc.take_snapshot()
+        churn(20_000, 20_000)
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    new_blocks = sum(s.count_diff for s in after.compare_to(before, "filename"))
+    assert new_blocks < 1_000, new_blocks  # one or more per round's 20,000 names before
+    # A spelling still in use is kept: the field goes back under the name it was given.
+    record.jobTitleX = "x"
+    assert "jobTitleX" in record.to_api()
+    del record.jobTitleX
+    record.job_title_x = "y"
+    assert record.to_api()["job_title_x"] == "y" and "jobTitleX" not in record.to_api()

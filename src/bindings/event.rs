@@ -210,7 +210,12 @@ impl WebHookEvent {
     fn to_api<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
         out.set_item("event_type", self.event_type.as_deref())?;
-        out.set_item("record", self.record.bind(py).call_method0("to_api")?)?;
+        out.set_item(
+            "record",
+            self.record
+                .bind(py)
+                .call_method0(pyo3::intern!(py, "to_api"))?,
+        )?;
         Ok(out)
     }
 
@@ -307,7 +312,7 @@ impl WebHookEvent {
         let record_html: String = self
             .record
             .bind(py)
-            .call_method0("_repr_html_")?
+            .call_method0(pyo3::intern!(py, "_repr_html_"))?
             .extract()?;
         let name = self.event_type.as_deref().unwrap_or("(no event)");
         let escaped: String = name

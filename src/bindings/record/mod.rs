@@ -331,6 +331,14 @@ impl Record {
             return Ok(false);
         }
         assigned.del_item(&key)?;
+        // The spelling it was given goes with it: a long-lived record given a new camelCase
+        // name and then losing it, again and again, kept every spelling before.
+        if let Some(spellings) = self.spellings.get() {
+            let spellings = spellings.bind(py);
+            if spellings.contains(&key)? {
+                spellings.del_item(&key)?;
+            }
+        }
         self.forget_cached(py, &key)?;
         Ok(true)
     }
