@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import threading
+import time
 
 import pytest
 
@@ -622,6 +623,57 @@ def test_cancelled_async_handler_releases_the_claim(hook):
 
     asyncio.run(asyncio.wait_for(main(), 10))
     assert store.steps[-1] == "release" and store.states == {}
+
+
+class SlowClaimStore(Store):
+    """A store whose claim takes `delay` seconds (a slow Redis), so that a cancellation can
+    land while the claim is being taken in its worker thread."""
+
+    def __init__(self, delay=0.3, **kwargs):
+        super().__init__(**kwargs)
+        self.delay = delay
+
+    def claim(self, key):
+        time.sleep(self.delay)
+        return super().claim(key)
+
+
+@pytest.mark.parametrize("kind", ["async", "async behind a sync router"])
+def test_a_cancel_while_the_claim_is_taken_gives_the_claim_back(hook, kind):
+    # uvicorn's shutdown timeout, a client disconnect or `asyncio.wait_for` cancels the
+    # task while the store call runs in its thread. Threads cannot be stopped: the claim
+    # was taken after the task had gone, and held the key `busy` for the whole lease (Help
+    # Scout's retries answered 409), the log entry left `pending`. The claim must be given
+    # back and the entry finished once the thread is done.
+    store, log = SlowClaimStore(), Log()
+    ran = []
+
+    async def handler(event):
+        ran.append(event)
+
+    if kind == "async":
+        chosen = handler
+    else:
+
+        def chosen(event):  # a sync callable returning an awaitable
+            return handler(event)
+
+    async def main():
+        task = asyncio.ensure_future(process_async(hook, GOOD, BODY, chosen, dedupe=store, log=log))
+        await asyncio.sleep(0.1)  # inside the 0.3 s claim
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(300):  # the thread finishes the claim, then gives it back
+            if store.steps[-1:] == ["release"]:
+                break
+            await asyncio.sleep(0.01)
+
+    asyncio.run(asyncio.wait_for(main(), 10))
+    assert store.steps == ["claim", "release"] and store.states == {}
+    assert ran == []
+    (entry,) = log.entries.values()
+    assert entry["verdict"] == "handler_error" and "CancelledError" in (entry["error"] or "")
 
 
 # -- the bounded readers ------------------------------------------------------------------------

@@ -35,6 +35,7 @@ import functools
 import inspect
 import logging
 import re
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -618,6 +619,56 @@ async def _in_thread(func: Callable[..., Any], *args: Any) -> Any:
     return await anyio.to_thread.run_sync(functools.partial(func, *args))
 
 
+async def _in_thread_or_undo(
+    undo: Callable[[Any], None], func: Callable[..., Any], *args: Any
+) -> Any:
+    """:func:`_in_thread`, for a step that takes something (a dedupe claim, a log entry)
+    which the steps after it give back. A thread cannot be stopped: when the awaiting task
+    is cancelled (uvicorn's shutdown timeout, a client disconnect, ``asyncio.wait_for``), the
+    step still finishes in its thread, after the task has gone. ``undo(result)`` then runs
+    in a thread too, so that the claim does not hold the key busy for its whole lease and
+    the log entry is finished; the cancellation goes on."""
+    lock = threading.Lock()
+    state: Dict[str, Any] = {"abandoned": False, "finished": False, "result": None}
+
+    def run() -> Any:
+        result = func(*args)
+        with lock:
+            state["finished"], state["result"] = True, result
+            abandoned = state["abandoned"]
+        if abandoned:
+            undo(result)
+        return result
+
+    try:
+        return await _in_thread(run)
+    except BaseException:
+        with lock:
+            state["abandoned"] = True
+            finished, result = state["finished"], state["result"]
+        if finished:  # done, but its result never reached this task
+            threading.Thread(
+                target=undo, args=(result,), name="helpscout-undo", daemon=True
+            ).start()
+        raise
+
+
+def _undo_admitted(delivery: _Delivery) -> Callable[[Any], None]:
+    """Give back what :meth:`_Delivery.admit` (or :meth:`_Delivery.handle` up to a
+    returned awaitable) took for a delivery whose task was cancelled: the claim is
+    released and the log entry finished as a handler error, so Help Scout's retry runs
+    the handler."""
+
+    def undo(result: Any) -> None:
+        if isinstance(result, Outcome):
+            return  # answered (or handled to the end) in the thread: nothing is held
+        if inspect.iscoroutine(result):
+            result.close()  # the handler's coroutine, never started
+        delivery.failed(asyncio.CancelledError("the request was cancelled"))
+
+    return undo
+
+
 async def process_async(
     hook: Any,
     headers: Any,
@@ -652,15 +703,18 @@ async def process_async(
             return _rejected(error)
     if isinstance(body, Outcome):
         return body
+    undo = _undo_admitted(delivery)
     if _is_async(handler):
         early = (
-            await _in_thread(delivery.admit, body) if delivery.blocking else delivery.admit(body)
+            await _in_thread_or_undo(undo, delivery.admit, body)
+            if delivery.blocking
+            else delivery.admit(body)
         )
         if early is not None:
             return early
         pending: Optional[Awaitable[Any]] = None
     else:  # the handler (and the stores) in a worker thread
-        result = await _in_thread(delivery.handle, handler, body)
+        result = await _in_thread_or_undo(undo, delivery.handle, handler, body)
         if isinstance(result, Outcome):
             return result
         pending = result
