@@ -85,12 +85,14 @@ class _Watchdog(threading.Thread):
         tick = min(0.25, self.timeout / 4)
         while not self.stopped.wait(tick):
             now = time.monotonic()
+            # Expired under the lock: a handler that disarms (its request is in) either
+            # does so first and is not expired, or waits until its expiry is complete;
+            # never is a request that arrived in time cut by a decision taken before.
             with self.lock:
                 expired = [h for h, deadline in self.deadlines.items() if deadline <= now]
                 for handler in expired:
                     del self.deadlines[handler]
-            for handler in expired:
-                handler.expire()
+                    handler.expire()
 
 
 class _Listener:
