@@ -467,12 +467,14 @@ def test_assigning_and_deleting_new_spellings_keeps_a_long_lived_record_small():
     record = Customer(first_name="Ada")
 
     def churn(start, count):
+        # As items: `setattr` would intern each new name, and Python 3.12 keeps interned
+        # strings for good (immortal), which is the interpreter's growth, not ours.
         for i in range(start, start + count):
-            setattr(record, f"runTimeField{i}", i)
+            record[f"runTimeField{i}"] = i
             if i % 2:
                 del record[f"run_time_field{i}"]
             else:
-                delattr(record, f"runTimeField{i}")
+                del record[f"runTimeField{i}"]
 
     tracemalloc.start()
     try:
