@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import DeliveryLogError
 from ._sql import SCHEMA_TABLE, SCHEMA_VERSION, SQLLog, migrations, too_new
 
 __all__ = ["SQLiteLog"]
+
+T = TypeVar("T")
 
 
 def _busy(error: sqlite3.OperationalError) -> bool:
@@ -91,24 +93,32 @@ class SQLiteLog(SQLLog):
             raise
         return conn
 
-    def _use_wal(self, conn: Any) -> None:
-        """Put the file in WAL mode (it stays so; later connections only read the mode).
-
-        SQLite answers "database is locked" to a journal-mode switch at once, without
-        waiting out ``busy_timeout``, while another connection is using or switching the
-        file: the first burst of deliveries on a new log file hit that. The switch is retried
-        until ``busy_timeout`` has passed, like ``BEGIN IMMEDIATE`` in ``_migrate``."""
+    def _while_busy(self, step: Callable[[], T]) -> T:
+        """``step()``, tried again while SQLite answers "database is locked" or "busy",
+        until ``busy_timeout`` has passed. Some calls get that answer at once instead of
+        waiting out ``busy_timeout`` themselves: a journal-mode switch, and ``BEGIN
+        IMMEDIATE`` when a deadlock is possible."""
         deadline = time.monotonic() + self.busy_timeout
         while True:
             try:
-                mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-                if mode != "wal":
-                    mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
-                break
+                return step()
             except sqlite3.OperationalError as e:
                 if not _busy(e) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.005)
+
+    def _use_wal(self, conn: Any) -> None:
+        """Put the file in WAL mode (it stays so; later connections only read the mode).
+        Several connections opening a new file at once (the first burst of deliveries)
+        would otherwise fail on the switch."""
+
+        def step() -> str:
+            mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+            if mode != "wal":
+                mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            return mode
+
+        mode = self._while_busy(step)
         if mode != "wal":
             raise sqlite3.OperationalError(f"cannot switch to WAL mode (got {mode})")
 
@@ -117,15 +127,7 @@ class SQLiteLog(SQLLog):
             f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} "
             "(version INTEGER PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)"
         )
-        deadline = time.monotonic() + self.busy_timeout
-        while True:  # BEGIN IMMEDIATE waits through busy_timeout; retried until the deadline
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
+        self._while_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
         try:
             current = conn.execute(f"SELECT MAX(version) FROM {SCHEMA_TABLE}").fetchone()[0] or 0
             if current > SCHEMA_VERSION:
