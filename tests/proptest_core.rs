@@ -331,12 +331,42 @@ fn should_accept(bytes: &[u8]) -> bool {
 }
 
 /// Whether valid JSON text holds a float no f64 can hold (`1e999`), which the library
-/// refuses on purpose (it would read as infinity); serde_json's full parse names it.
+/// refuses on purpose (it would read as infinity). Each number outside the strings is
+/// looked at: serde_json's full parse cannot tell, as it stops at the first error, and a
+/// lone surrogate (`"\ud833"`, which it refuses and the library reads as U+FFFD) can come
+/// before the number.
 fn float_overflows(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).is_ok_and(|t| {
-        serde_json::from_str::<Value>(t)
-            .is_err_and(|e| e.to_string().contains("number out of range"))
-    })
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_string {
+            match c {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+        } else if c == b'"' {
+            in_string = true;
+            i += 1;
+        } else if c == b'-' || c.is_ascii_digit() {
+            let start = i;
+            while i < bytes.len()
+                && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+            {
+                i += 1;
+            }
+            let number = std::str::from_utf8(&bytes[start..i]).unwrap_or("");
+            let float = number.contains(['.', 'e', 'E']);
+            if float && number.parse::<f64>().is_ok_and(|f| !f.is_finite()) {
+                return true;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 // ---------------------------------------------------------------------------------------
@@ -592,4 +622,19 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("refused: {e}")))?;
         prop_assert_eq!(document_value(&doc), Some(body));
     }
+}
+
+/// The oracle's own check: an overflowing float is seen after a lone surrogate, which stops
+/// serde_json's full parse first (a case the mutation property once drew, 1 run in ~30).
+#[test]
+fn an_overflowing_float_is_refused_after_a_lone_surrogate() {
+    let body = br#"{"a":"\ud833\/x","b":[1,3549E467371656906848]}"#;
+    assert!(serde_accepts(body));
+    assert!(float_overflows(body));
+    assert!(!should_accept(body));
+    assert!(Document::parse(body).is_err());
+    let fine = br#"{"a":"\ud833\/x","b":[1,3549E46,"1e999"]}"#;
+    assert!(!float_overflows(fine));
+    assert!(should_accept(fine));
+    assert!(Document::parse(fine).is_ok());
 }
