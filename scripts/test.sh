@@ -10,6 +10,9 @@ cargo clippy -q --all-targets -- -D warnings
 cargo clippy -q --all-targets --all-features -- -D warnings
 step "cargo test (Rust core, no Python)"
 cargo test -q
+step "cargo test: the scanner's portable path (what targets without SSE2 run)"
+cargo test -q --features portable-scan --lib payload
+cargo test -q --features portable-scan --test proptest_core
 step "build the extension (release)"
 maturin develop --release -q 2>&1 | grep -v "^Ignoring" || true
 python -c "import helpscout._core as c; assert not c.DEBUG_BUILD"
