@@ -25,6 +25,26 @@ log``). ``--forward-to URL`` makes it a relay for development: each verified del
 sent on to URL with its exact bytes and headers, the line printed shows the downstream
 status, and a downstream failure is answered 500 (so the sender retries) and logged as
 ``handler_error``. Repeats are forwarded too: the downstream endpoint does its own dedupe.
+
+Stopping (SIGTERM, or Ctrl-C) drains instead of cutting deliveries off:
+
+- new connections are refused at once (the listening socket is closed);
+- connections waiting for a next request (idle keep-alive ones, nothing of a request read)
+  are closed at once, so they never delay the exit however long ``--timeout`` is;
+- requests in flight (their first byte read, their answer not yet sent) are allowed to
+  finish, up to ``--drain-timeout`` seconds, and are answered with ``Connection: close``;
+- only then are the ``--jsonl`` file and the ``--log`` closed, so a delivery in flight gets
+  its answer, its complete line and its finished log entry.
+
+The default bound is the longer of ``--timeout`` and, with ``--forward-to``,
+``--forward-timeout`` (10 s with the defaults): what one request may already take to
+arrive, or to be answered downstream, so a request still within those limits is waited for,
+and a stuck one does not hold the exit for longer than the limits the operator already
+chose. Requests still running past the bound are abandoned: one line on standard error says
+how many, their senders get no answer (Help Scout retries them) and their ``--log`` entries
+stay ``pending`` (``log list --failed`` counts them once stale). The exit code stays 0: the
+stop was asked for, and nothing is lost (every abandoned delivery is retried). A second
+SIGTERM or Ctrl-C during the drain ends it at once, with the same line.
 """
 
 from __future__ import annotations
@@ -32,6 +52,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import re
 import signal
 import socket
@@ -40,7 +61,7 @@ import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import IO, Any, Dict, Optional, Sequence, Tuple
+from typing import IO, Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from .. import __version__
 from ..dedupe import MemoryDedupe
@@ -109,6 +130,7 @@ class _Listener:
         self.counts = {"accepted": 0, "rejected": 0}
         self.forward_to: Optional[str] = args.forward_to
         self.forward_timeout: float = args.forward_timeout
+        self.closed = False  # set by close(): nothing more is printed or written
         self.log: Any = None
         if args.log:
             from ..log import DeliveryLogError
@@ -165,6 +187,8 @@ class _Listener:
         event_text = _escape(event if event is not None else "-", _EVENT_WIDTH)
         rid_text = _escape(rid, _ID_WIDTH)
         with self.lock:
+            if self.closed:  # a request abandoned by the drain, ending after the summary
+                return
             self.counts[word] += 1
             print(
                 f"{now}  {event_text:<{_EVENT_WIDTH}} {cls:<15} {rid_text:<{_ID_WIDTH}} "
@@ -190,12 +214,17 @@ class _Listener:
         if downstream:
             verdict = f"{verdict} {downstream}"
         self.report(event, cls, rid, outcome.ok, verdict)
-        if outcome.status >= 500 and outcome.error is not None:
+        if outcome.status >= 500 and outcome.error is not None and not self.closed:
             error_line(f"{outcome.verdict}: {type(outcome.error).__name__}: {outcome.error}")
 
     def close(self) -> None:
-        if self.jsonl is not None:
-            self.jsonl.close()
+        """Close the ``--jsonl`` file and the log. The file is closed under the lock its
+        lines are written under, so a request abandoned by the drain can never leave half a
+        line; it fails on the closed file instead (and prints nothing more)."""
+        with self.lock:
+            self.closed = True
+            if self.jsonl is not None:
+                self.jsonl.close()
         if self.log is not None:
             self.log.close()
 
@@ -276,6 +305,15 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def hang_up(self) -> None:
+        """Called by the drain, under the server's ``activity`` lock, for a connection
+        waiting for its next request (nothing of it read): closing both directions makes
+        the blocked read return at once, and the client sees the connection end."""
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def log_message(self, format: str, *args: Any) -> None:
         pass  # every request is reported by report(), escaped
 
@@ -299,7 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.answered = True
         data = (text + "\n").encode("utf-8")
-        if close:
+        if close or self.server.draining:  # stopping: no next request on this connection
             self.close_connection = True
         try:
             self.send_response(status)
@@ -345,14 +383,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             watchdog.disarm(self)
+            self.server.request_ended(self)
 
     def _one_request(self) -> None:
         self.close_connection = True
+        if not self.server.connection_idle(self):  # stopping: no next request
+            return
         try:  # wait for the first byte: a connection idle past the timeout is closed quietly
             first = self.connection.recv(1, socket.MSG_PEEK)
         except (TimeoutError, socket.timeout):
             return
-        if not first or self.expired:
+        # From the first byte on, the request is in flight: the drain waits for it.
+        if not first or self.expired or not self.server.request_started(self):
             return
         self.rfile.bad = False  # type: ignore[attr-defined]
         line = self.rfile.readline(65537)
@@ -437,7 +479,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
-    """A thread per connection, at most ``max_connections`` at once (503 beyond)."""
+    """A thread per connection, at most ``max_connections`` at once (503 beyond).
+
+    Each connection is, under the ``activity`` lock, either idle (waiting for the first
+    byte of its next request) or busy (a request in flight), so that :meth:`drain` can close
+    the idle ones and wait for the busy ones without a request slipping between the two.
+    """
 
     daemon_threads = True
     block_on_close = False
@@ -447,6 +494,14 @@ class _Server(ThreadingHTTPServer):
         self.listener = listener
         self.slots = threading.BoundedSemaphore(max_connections)
         self.watchdog = _Watchdog(listener.timeout)
+        self.activity = threading.Condition()
+        self.idle: Set[_Handler] = set()
+        self.busy: Set[_Handler] = set()
+        self.draining = False  # set once, under ``activity``, by drain()
+        # Set by a second SIGTERM/Ctrl-C, from the signal handler: a plain attribute that
+        # the drain polls, never a lock (the handler runs in the main thread, which may
+        # hold ``activity`` at that moment).
+        self.cut_short = False
         super().__init__(address, _Handler)
         self.watchdog.start()
 
@@ -496,6 +551,62 @@ class _Server(ThreadingHTTPServer):
         self.close_request(request)
         self.listener.report("-", "-", "-", False, "503 too_many_connections")
 
+    def connection_idle(self, handler: _Handler) -> bool:
+        """The connection waits for its next request; ``False`` once draining (it is then
+        closed without reading anything more)."""
+        with self.activity:
+            if self.draining:
+                return False
+            self.idle.add(handler)
+            return True
+
+    def request_started(self, handler: _Handler) -> bool:
+        """The first byte of a request arrived; ``False`` if the drain began first (the
+        connection was hung up: the request is not read)."""
+        with self.activity:
+            self.idle.discard(handler)
+            if self.draining:
+                return False
+            self.busy.add(handler)
+            return True
+
+    def request_ended(self, handler: _Handler) -> None:
+        """The request is answered (or the connection done): the drain stops waiting for
+        it; while draining, the connection takes no next request."""
+        with self.activity:
+            self.idle.discard(handler)
+            if handler in self.busy:
+                self.busy.discard(handler)
+                self.activity.notify_all()
+            if self.draining:
+                handler.close_connection = True
+
+    def drain(self, timeout: float) -> int:
+        """After the accept loop stopped: refuse new connections, close the idle ones, and
+        wait up to ``timeout`` seconds (less if ``cut_short`` is set) for the requests in
+        flight to finish. Returns how many are still running."""
+        self.socket.close()  # new connections are refused, not left waiting in the backlog
+        deadline = time.monotonic() + timeout
+        with self.activity:
+            self.draining = True
+            for handler in self.idle:  # under the lock: none of them is closing meanwhile
+                handler.hang_up()
+            running = len(self.busy)
+        if running and not self.cut_short and timeout > 0:
+            error_line(
+                f"stopping: {_requests(running)} in flight, waiting up to {timeout:g} s "
+                "(press Ctrl-C again to stop now)"
+            )
+        with self.activity:
+            while self.busy and not self.cut_short:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                # Woken when a request ends; the slice bounds how late a second signal
+                # (which only sets cut_short) is seen.
+                self.activity.wait(min(remaining, 0.05))
+            return len(self.busy)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         error = sys.exc_info()[1]
         error_line(f"connection error: {type(error).__name__}: {error}")
@@ -503,6 +614,10 @@ class _Server(ThreadingHTTPServer):
     def server_close(self) -> None:
         self.watchdog.stopped.set()
         super().server_close()
+
+
+def _requests(count: int) -> str:
+    return f"{count} request" if count == 1 else f"{count} requests"
 
 
 def _listen_args(p: argparse.ArgumentParser) -> None:
@@ -557,6 +672,15 @@ def _listen_args(p: argparse.ArgumentParser) -> None:
         default=10.0,
         help="seconds to wait for the --forward-to answer (default: %(default)s)",
     )
+    p.add_argument(
+        "--drain-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="on SIGTERM or Ctrl-C, seconds to let requests in flight finish before the "
+        "--jsonl file and --log are closed; idle connections are closed at once, a second "
+        "signal stops at once (default: the longer of --timeout and, with --forward-to, "
+        "--forward-timeout: what one request may take to arrive or to be answered)",
+    )
     add_secret(p)
 
 
@@ -569,6 +693,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
         check_url(args.forward_to, "--forward-to")
         if args.forward_timeout <= 0:
             raise CliError("--forward-timeout must be positive")
+    drain_timeout = args.drain_timeout
+    if drain_timeout is None:  # what one request may take to arrive, or to be answered
+        drain_timeout = max(args.timeout, args.forward_timeout if args.forward_to else 0.0)
+    elif not (math.isfinite(drain_timeout) and drain_timeout >= 0):
+        raise CliError("--drain-timeout must be a number of seconds >= 0")
     listener = _Listener(hook, args)
     try:
         server = _Server((args.host, args.port), listener, args.max_connections)
@@ -584,25 +713,52 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if args.forward_to:
         print(f"forwarding to {_escape(args.forward_to, 200)}", flush=True)
 
-    def stop(*_: Any) -> None:
-        # Ask the loop to stop rather than raise here: an exception raised by a signal
-        # handler is lost when it lands inside a weakref callback or a __del__ ("Exception
-        # ignored in ..."), and the server then never stopped. shutdown() waits for the
-        # loop, so it runs in a thread of its own; the loop sees it within poll_interval.
-        threading.Thread(target=server.shutdown, name="listen-stop", daemon=True).start()
+    signals: List[int] = []
 
-    signal.signal(signal.SIGTERM, stop)
+    def stop(signum: int, _frame: Any) -> None:
+        # Ask, never raise: an exception raised by a signal handler is lost when it lands
+        # inside a weakref callback or a __del__ ("Exception ignored in ..."), and the
+        # server then never stopped. The first signal asks the loop to stop: shutdown()
+        # waits for the loop, so it runs in a thread of its own; the loop sees it within
+        # poll_interval, then the drain runs. A later one only sets cut_short, which the
+        # drain polls: no lock is taken here (this runs in the main thread, which may hold
+        # one), and nothing here can block.
+        signals.append(signum)
+        if len(signals) == 1:
+            threading.Thread(target=server.shutdown, name="listen-stop", daemon=True).start()
+        else:
+            server.cut_short = True
+
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, stop)}
+    # Ctrl-C too (instead of KeyboardInterrupt, which could land anywhere in the drain),
+    # unless SIGINT was ignored when Python started (a background job): then it stays so.
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)
     try:
-        server.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
+        try:
+            server.serve_forever(poll_interval=0.1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            try:
+                abandoned = server.drain(drain_timeout)
+                if abandoned:
+                    why = "a second signal" if server.cut_short else f"{drain_timeout:g} s"
+                    error_line(
+                        f"{_requests(abandoned)} in flight abandoned after {why} "
+                        "(not answered: the sender retries; a --log entry stays pending)"
+                    )
+            finally:
+                server.server_close()
+                listener.close()
+        counts = listener.counts
+        total = counts["accepted"] + counts["rejected"]
+        print(
+            f"received {total}: {counts['accepted']} accepted, {counts['rejected']} rejected",
+            flush=True,
+        )
     finally:
-        server.server_close()
-        listener.close()
-    counts = listener.counts
-    total = counts["accepted"] + counts["rejected"]
-    print(
-        f"received {total}: {counts['accepted']} accepted, {counts['rejected']} rejected",
-        flush=True,
-    )
+        for signum, handler in previous.items():
+            if handler is not None:  # None: not installed from Python, cannot be put back
+                signal.signal(signum, handler)
     return EXIT_OK
