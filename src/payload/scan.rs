@@ -137,16 +137,9 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The offset of the first byte at or after `j` that ends a plain run inside a string (a
 /// quote, a backslash or a control character), or `b.len()`. Eight bytes at a time: a
-/// byte is "interesting" when it is below 0x20 or equal to `"` or `\`. The scanner's own
-/// path where SSE2 is not there (and the reference [`Stops`] is tested against).
-#[cfg_attr(
-    all(
-        target_arch = "x86_64",
-        target_feature = "sse2",
-        not(feature = "portable-scan")
-    ),
-    allow(dead_code)
-)]
+/// byte is "interesting" when it is below 0x20 or equal to `"` or `\`. Where SSE2 is not
+/// there, [`next_stop`] is this loop; elsewhere it finishes the last bytes of the body and
+/// is the reference the SSE2 search is tested against.
 #[inline]
 fn skip_plain(b: &[u8], mut j: usize) -> usize {
     while let Some(chunk) = b.get(j..j + 8) {
@@ -172,93 +165,45 @@ fn skip_plain(b: &[u8], mut j: usize) -> usize {
     j
 }
 
-/// Where the plain runs inside strings end: on x86-64, a bitmap of the body with one bit
-/// per byte that is a quote, a backslash or a control character, made before the scan with
-/// SSE2 (16 bytes per compare; SSE2 is part of every x86-64 CPU, so nothing is detected at
-/// run time). The intrinsics come from `safe_arch`, which offers them as safe functions where
-/// the target has the feature, so this crate keeps `unsafe_code = "forbid"`. A string's end
-/// is then the next set bit. Other targets (and the `portable-scan` feature, which tests
-/// their path here) use the eight-bytes-at-a-time [`skip_plain`].
+/// The offset of the first byte at or after `j` that ends a plain run inside a string (a
+/// quote, a backslash or a control character), or `b.len()`: what [`skip_plain`] returns.
+///
+/// On x86-64, sixteen bytes per step with SSE2 (three compares and a `pmovmskb`); SSE2 is
+/// part of every x86-64 CPU, so nothing is detected at run time. The intrinsics come from
+/// `safe_arch`, which offers them as safe functions where the target has the feature, so
+/// this crate keeps `unsafe_code = "forbid"`. The last fifteen bytes or fewer, and other
+/// targets (or the `portable-scan` feature, which tests their path here), take
+/// [`skip_plain`].
 #[cfg(all(
     target_arch = "x86_64",
     target_feature = "sse2",
     not(feature = "portable-scan")
 ))]
-mod stops {
+#[inline]
+fn next_stop(b: &[u8], mut j: usize) -> usize {
     use safe_arch::{
-        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, min_u8_m128i,
-        move_mask_i8_m128i, set_splat_i8_m128i,
+        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, min_u8_m128i, move_mask_i8_m128i,
+        set_splat_i8_m128i,
     };
-
-    pub(super) struct Stops {
-        words: Vec<u64>,
-    }
-
-    #[inline(always)]
-    fn bits16(c: &[u8], quote: m128i, backslash: m128i, control: m128i) -> u64 {
-        let mut v = [0u8; 16];
-        v.copy_from_slice(c);
-        let x = load_unaligned_m128i(&v);
+    while let Some(chunk) = b.get(j..j + 16) {
+        let mut c = [0u8; 16];
+        c.copy_from_slice(chunk);
+        let x = load_unaligned_m128i(&c);
         let stop = bitor_m128i(
             bitor_m128i(
-                cmp_eq_mask_i8_m128i(x, quote),
-                cmp_eq_mask_i8_m128i(x, backslash),
+                cmp_eq_mask_i8_m128i(x, set_splat_i8_m128i(b'"' as i8)),
+                cmp_eq_mask_i8_m128i(x, set_splat_i8_m128i(b'\\' as i8)),
             ),
             // x <= 0x1F, unsigned: min(x, 0x1F) == x
-            cmp_eq_mask_i8_m128i(min_u8_m128i(x, control), x),
+            cmp_eq_mask_i8_m128i(min_u8_m128i(x, set_splat_i8_m128i(0x1F)), x),
         );
-        u64::from(move_mask_i8_m128i(stop) as u16)
-    }
-
-    #[inline(always)]
-    fn bits64(c: &[u8], quote: m128i, backslash: m128i, control: m128i) -> u64 {
-        bits16(&c[0..16], quote, backslash, control)
-            | bits16(&c[16..32], quote, backslash, control) << 16
-            | bits16(&c[32..48], quote, backslash, control) << 32
-            | bits16(&c[48..64], quote, backslash, control) << 48
-    }
-
-    impl Stops {
-        pub(super) fn new(b: &[u8]) -> Stops {
-            let quote = set_splat_i8_m128i(b'"' as i8);
-            let backslash = set_splat_i8_m128i(b'\\' as i8);
-            let control = set_splat_i8_m128i(0x1F);
-            let mut words = Vec::with_capacity(b.len() / 64 + 1);
-            let mut blocks = b.chunks_exact(64);
-            for c in &mut blocks {
-                words.push(bits64(c, quote, backslash, control));
-            }
-            let rest = blocks.remainder();
-            if !rest.is_empty() {
-                // The last block, padded with spaces (never a stop).
-                let mut c = [b' '; 64];
-                c[..rest.len()].copy_from_slice(rest);
-                words.push(bits64(&c, quote, backslash, control));
-            }
-            Stops { words }
+        let bits = move_mask_i8_m128i(stop);
+        if bits != 0 {
+            return j + bits.trailing_zeros() as usize;
         }
-
-        /// The offset of the first byte at or after `j` that ends a plain run inside a
-        /// string, or `b.len()`: what [`super::skip_plain`] returns.
-        #[inline]
-        pub(super) fn next(&self, b: &[u8], j: usize) -> usize {
-            let mut w = j / 64;
-            let Some(&first) = self.words.get(w) else {
-                return b.len().max(j);
-            };
-            let mut word = first & (u64::MAX << (j % 64));
-            loop {
-                if word != 0 {
-                    return (w * 64 + word.trailing_zeros() as usize).min(b.len());
-                }
-                w += 1;
-                match self.words.get(w) {
-                    Some(&next) => word = next,
-                    None => return b.len().max(j),
-                }
-            }
-        }
+        j += 16;
     }
+    skip_plain(b, j)
 }
 
 #[cfg(not(all(
@@ -266,22 +211,10 @@ mod stops {
     target_feature = "sse2",
     not(feature = "portable-scan")
 )))]
-mod stops {
-    pub(super) struct Stops;
-
-    impl Stops {
-        pub(super) fn new(_: &[u8]) -> Stops {
-            Stops
-        }
-
-        #[inline]
-        pub(super) fn next(&self, b: &[u8], j: usize) -> usize {
-            super::skip_plain(b, j)
-        }
-    }
+#[inline]
+fn next_stop(b: &[u8], j: usize) -> usize {
+    skip_plain(b, j)
 }
-
-use stops::Stops;
 
 #[inline]
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -294,18 +227,18 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 /// The offset just after the string whose opening quote is at `i`, and whether it holds
 /// escapes.
 #[inline(always)]
-fn string_end(b: &[u8], stops: &Stops, i: usize) -> Result<(usize, bool), ScanError> {
+fn string_end(b: &[u8], i: usize) -> Result<(usize, bool), ScanError> {
     // Most strings (keys above all) hold no escape: their end is the next stop.
-    let j = stops.next(b, i + 1);
+    let j = next_stop(b, i + 1);
     if b.get(j) == Some(&b'"') {
         return Ok((j + 1, false));
     }
-    string_end_from(b, stops, j)
+    string_end_from(b, j)
 }
 
 /// [`string_end`] from `j`, the first stop inside the string that is not its closing quote.
 #[inline(never)]
-fn string_end_from(b: &[u8], stops: &Stops, mut j: usize) -> Result<(usize, bool), ScanError> {
+fn string_end_from(b: &[u8], mut j: usize) -> Result<(usize, bool), ScanError> {
     let mut escaped = false;
     loop {
         match b.get(j) {
@@ -328,7 +261,7 @@ fn string_end_from(b: &[u8], stops: &Stops, mut j: usize) -> Result<(usize, bool
                     }
                     Some(_) => return Err(ScanError::Syntax(j + 1)),
                 }
-                j = stops.next(b, j);
+                j = next_stop(b, j);
             }
             Some(_) => return Err(ScanError::Syntax(j)), // a control character
         }
@@ -415,13 +348,13 @@ fn literal(b: &[u8], i: usize, word: &[u8]) -> Result<usize, ScanError> {
 
 /// Read `"key" :` at `i`; returns the key's inner span and the offset of the value.
 #[inline(always)]
-fn member_key(b: &[u8], stops: &Stops, i: usize) -> Result<((u32, u32, bool), usize), ScanError> {
+fn member_key(b: &[u8], i: usize) -> Result<((u32, u32, bool), usize), ScanError> {
     match b.get(i) {
         Some(b'"') => {}
         None => return Err(ScanError::Eof(i)),
         Some(_) => return Err(ScanError::Syntax(i)),
     }
-    let (end, escaped) = string_end(b, stops, i)?;
+    let (end, escaped) = string_end(b, i)?;
     let colon = skip_ws(b, end);
     match b.get(colon) {
         Some(b':') => {}
@@ -457,7 +390,6 @@ fn scan_all(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
         containers: Vec::with_capacity((b.len() / 128 + 4).min(1024)),
         entries: Vec::with_capacity((b.len() / 24 + 8).min(8192)),
     };
-    let stops = Stops::new(b);
     let mut scratch: Vec<Entry> = Vec::with_capacity(64);
     let mut stack: Vec<Frame> = Vec::with_capacity(16);
     let mut key = NO_KEY;
@@ -490,7 +422,7 @@ fn scan_all(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
                 let close = if is_object { b'}' } else { b']' };
                 if b.get(i) != Some(&close) {
                     if is_object {
-                        (key, i) = member_key(b, &stops, i)?;
+                        (key, i) = member_key(b, i)?;
                     } else {
                         key = NO_KEY;
                     }
@@ -498,7 +430,7 @@ fn scan_all(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
                 }
                 None
             }
-            Some(b'"') => Some(string_end(b, &stops, i)?.0),
+            Some(b'"') => Some(string_end(b, i)?.0),
             Some(b't') => Some(literal(b, i, b"true")?),
             Some(b'f') => Some(literal(b, i, b"false")?),
             Some(b'n') => Some(literal(b, i, b"null")?),
@@ -528,7 +460,7 @@ fn scan_all(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
                 Some(b',') => {
                     i = skip_ws(b, i + 1);
                     if top.is_object {
-                        (key, i) = member_key(b, &stops, i)?;
+                        (key, i) = member_key(b, i)?;
                     } else {
                         key = NO_KEY;
                     }
@@ -559,12 +491,13 @@ fn scan_all(b: &[u8]) -> Result<(Index, usize, usize), ScanError> {
 mod tests {
     use super::*;
 
-    /// The string bitmap finds, from every offset, the byte the eight-bytes-at-a-time loop
-    /// finds: on bodies of every length around the 64-byte blocks and the 8-byte steps,
+    /// The sixteen-bytes-at-a-time search finds, from every offset, the byte the
+    /// eight-bytes-at-a-time loop finds (with `portable-scan` both sides are that loop): on
+    /// bodies of every length around the 16-byte and 8-byte steps,
     /// made of stops (quote, backslash, every control character) and plain bytes (ASCII,
     /// UTF-8 lead and continuation bytes, 0x7F, 0xFF).
     #[test]
-    fn the_stop_bitmap_agrees_with_the_byte_loop_everywhere() {
+    fn the_sse2_stop_search_agrees_with_the_byte_loop_everywhere() {
         let alphabet: Vec<u8> = (0u8..0x20)
             .chain([
                 b'"', b'\\', b' ', b'a', b'/', 0x7F, 0x80, 0xC3, 0xA9, 0xFF, b'u',
@@ -591,10 +524,9 @@ mod tests {
                         }
                     })
                     .collect();
-                let stops = Stops::new(&body);
                 for j in 0..=len + 1 {
                     assert_eq!(
-                        stops.next(&body, j),
+                        next_stop(&body, j),
                         skip_plain(&body, j),
                         "len {len}, from {j}: {body:?}"
                     );
