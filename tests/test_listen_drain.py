@@ -1,6 +1,8 @@
 """``helpscout-webhook listen`` stopping cleanly: on SIGTERM or Ctrl-C the requests in flight
 finish (up to ``--drain-timeout``) before the ``--jsonl`` file and the ``--log`` are closed,
-idle keep-alive connections are closed at once, and a second signal stops at once.
+idle keep-alive connections are closed at once (a request already arrived on one is not), a
+signal during the drain stops at once, and afterwards nothing (a standard output nobody reads,
+a client's reset) holds the exit or is reported as an error.
 
 Real processes on 127.0.0.1: ``listen`` in a subprocess, relaying with ``--forward-to`` to a
 downstream HTTP server started here that takes its time to answer, so a delivery is in
@@ -14,6 +16,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -94,10 +97,10 @@ def downstream():
 class Listen:
     """``helpscout-webhook listen`` in a subprocess; ``out`` and ``err`` collect its lines."""
 
-    def __init__(self, *options):
+    def __init__(self, *options, patch=""):
         env = {**os.environ, "HELPSCOUT_WEBHOOK_SECRET": SECRET, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", ENTRY, "listen", "--port", "0", *options],
+            [sys.executable, "-c", patch + ENTRY, "listen", "--port", "0", *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
@@ -398,3 +401,202 @@ def test_drain_timeout_is_checked_and_documented():
         timeout=60,
     )
     assert "--drain-timeout" in r.stdout and "--forward-timeout" in r.stdout
+
+
+# A listener whose handler threads are slow to take up a request that has arrived (as when
+# they wait for the CPU or the GIL): each waits 0.5 s before it counts as in flight.
+SLOW_TO_START = (
+    "import time\n"
+    "from helpscout.cli import listen as _listen\n"
+    "_started = _listen._Server.request_started\n"
+    "def _late(self, handler):\n"
+    "    time.sleep(0.5)\n"
+    "    return _started(self, handler)\n"
+    "_listen._Server.request_started = _late\n"
+)
+
+
+def test_a_request_already_arrived_on_an_idle_connection_is_answered(tmp_path):
+    """A whole request is in the server's buffer when the signal comes, but its thread has
+    not yet taken it up: the drain sees its bytes, waits for it like any request in flight,
+    and it is answered (it used to be hung up on, unanswered)."""
+    listen = Listen("--timeout", "30", patch=SLOW_TO_START)
+    try:
+        with connect(listen.port) as sock:
+            sock.sendall(REQUEST)
+            first = read_answer(sock)
+            assert first is not None and first[0] == 200, (first, listen.err)
+            time.sleep(0.8)  # the thread is back at its peek, waiting for a next request
+            sock.sendall(REQUEST)
+            time.sleep(0.1)  # in the server's buffer; the thread still sleeps in _late
+            listen.signal(signal.SIGTERM)
+            answer = read_answer(sock)
+            assert answer is not None, ("hung up on", listen.out, listen.err)
+            assert answer[0] == 200 and answer[1].get("connection") == "close", answer
+        code = listen.wait(10)
+    finally:
+        listen.kill()
+    assert code == 0, (listen.out, listen.err)
+    assert listen.out[-1] == "received 2: 2 accepted, 0 rejected", listen.out
+    assert any("accepted 200 (duplicate)" in line for line in listen.out), listen.out
+
+
+def test_a_client_resetting_an_idle_connection_is_no_error(tmp_path):
+    """A client that resets its keep-alive connection (SO_LINGER 0) while the connection
+    waits for a next request: the connection just ends. It used to be reported as an
+    internal error and counted as a rejected delivery that never was."""
+    listen = Listen("--timeout", "30")
+    try:
+        sock = connect(listen.port)
+        sock.sendall(REQUEST)
+        answer = read_answer(sock)
+        assert answer is not None and answer[0] == 200, answer
+        time.sleep(0.2)  # the connection waits for its next request
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()  # a reset, not a clean end
+        time.sleep(0.5)
+        listen.signal(signal.SIGTERM)
+        code = listen.wait(10)
+    finally:
+        listen.kill()
+    assert code == 0, (listen.out, listen.err)
+    assert not any("internal error" in line for line in listen.err), listen.err
+    assert listen.out[-1] == "received 1: 1 accepted, 0 rejected", listen.out
+
+
+def test_a_client_asking_to_close_gets_its_connection_closed():
+    """``Connection: close`` from the client is honoured: the answer says so and the
+    connection ends at once (it used to be kept open until --timeout)."""
+    listen = Listen("--timeout", "30")
+    try:
+        with connect(listen.port) as sock:
+            sock.sendall(
+                REQUEST.replace(b"Host: 127.0.0.1\r\n", b"Host: 127.0.0.1\r\nConnection: close\r\n")
+            )
+            answer = read_answer(sock)
+            assert answer is not None and answer[0] == 200, answer
+            assert answer[1].get("connection") == "close", answer
+            assert closed_within(sock, 2)
+        with connect(listen.port) as sock:  # HTTP/1.0 without keep-alive: the same
+            sock.sendall(REQUEST.replace(b"POST / HTTP/1.1", b"POST / HTTP/1.0", 1))
+            answer = read_answer(sock)
+            assert answer is not None and answer[1].get("connection") == "close", answer
+            assert closed_within(sock, 2)
+        with connect(listen.port) as sock:  # HTTP/1.1 by default: kept for a next request
+            sock.sendall(REQUEST)
+            answer = read_answer(sock)
+            assert answer is not None and answer[1].get("connection") != "close", answer
+            assert not closed_within(sock, 0.5)
+    finally:
+        listen.signal(signal.SIGTERM)
+        listen.wait(10)
+        listen.kill()
+
+
+def test_a_standard_output_nobody_reads_does_not_hold_the_exit(tmp_path):
+    """``listen | consumer`` with a consumer that stopped reading: a request thread blocks
+    writing its line (holding the lock the jsonl file is written under). SIGTERM still
+    ends listen: the drain gives up after --drain-timeout, and from then on signals do what
+    they did before, so a second SIGTERM ends a process stuck writing its summary (it used
+    to ignore every signal, for ever)."""
+    env = {**os.environ, "HELPSCOUT_WEBHOOK_SECRET": SECRET, "PYTHONUNBUFFERED": "1"}
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    err_path = tmp_path / "stderr.txt"
+    with open(err_path, "w") as err:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                ENTRY,
+                "listen",
+                "--port",
+                str(port),
+                "--drain-timeout",
+                "1",
+                "--jsonl",
+                str(tmp_path / "events.jsonl"),
+            ],
+            stdout=subprocess.PIPE,  # never read
+            stderr=err,
+            env=env,
+            cwd=str(ROOT),
+        )
+    try:
+        assert wait_for(lambda: _accepts(port) or process.poll() is not None, 60)
+        blocked = False
+        for _ in range(5000):  # a pipe holds 64 KiB: some hundreds of lines
+            with connect(port) as sock:
+                sock.sendall(
+                    REQUEST.replace(
+                        b"Host: 127.0.0.1\r\n", b"Host: 127.0.0.1\r\nConnection: close\r\n"
+                    )
+                )
+                if read_answer(sock, wait=2.0) is None:
+                    blocked = True  # its thread is stuck in print(), holding the lock
+                    break
+        assert blocked, "standard output never filled up"
+        codes = []
+        for _ in range(3):  # bounded: at most three signals
+            process.send_signal(signal.SIGTERM)
+            try:
+                codes.append(process.wait(timeout=6))  # drain 1 s + close 2 s + margin
+                break
+            except subprocess.TimeoutExpired:
+                codes.append(None)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        process.stdout.close()
+    assert codes[-1] is not None and len(codes) <= 2, (codes, err_path.read_text())
+
+
+def _accepts(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_a_signal_during_a_drain_the_loop_began_itself_ends_it(tmp_path, downstream):
+    """The accept loop ends without a signal (an error in it): the drain still runs, and the
+    operator's first SIGTERM during it ends it at once (it used to only ask the finished loop
+    to stop, and the drain waited out its bound)."""
+    downstream.delay = 20.0
+    ends_itself = (
+        "import threading\n"
+        "from helpscout.cli import listen as _listen\n"
+        "_serve = _listen._Server.serve_forever\n"
+        "def _once(self, poll_interval=0.5):\n"
+        "    threading.Timer(1.0, self.shutdown).start()\n"
+        "    _serve(self, poll_interval)\n"
+        "    raise RuntimeError('the accept loop failed')\n"
+        "_listen._Server.serve_forever = _once\n"
+    )
+    listen = Listen(
+        "--forward-to",
+        downstream.url,
+        "--forward-timeout",
+        "30",
+        "--drain-timeout",
+        "30",
+        patch=ends_itself,
+    )
+    try:
+        with connect(listen.port) as sock:
+            sock.sendall(REQUEST)
+            assert downstream.arrived.wait(10), (listen.out, listen.err)
+            draining = wait_for(lambda: any("in flight" in line for line in listen.err), 5)
+            assert draining, ("no drain", listen.process.poll(), listen.out, listen.err)
+            signalled = listen.signal(signal.SIGTERM)
+            code = listen.wait(10)
+            exited = time.monotonic() - signalled
+    finally:
+        listen.kill()
+    assert code is not None and exited < 1.5, (code, exited, listen.err)
+    assert any("abandoned after a signal during the drain" in line for line in listen.err)
+    assert any("the accept loop failed" in line for line in listen.err), listen.err

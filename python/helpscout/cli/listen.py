@@ -44,7 +44,9 @@ chose. Requests still running past the bound are abandoned: one line on standard
 how many, their senders get no answer (Help Scout retries them) and their ``--log`` entries
 stay ``pending`` (``log list --failed`` counts them once stale). The exit code stays 0: the
 stop was asked for, and nothing is lost (every abandoned delivery is retried). A second
-SIGTERM or Ctrl-C during the drain ends it at once, with the same line.
+SIGTERM or Ctrl-C during the drain ends it at once, with the same line; once the drain is
+over, signals do what they did before ``listen`` started (so a standard output nobody reads
+cannot hold the exit).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ import datetime
 import json
 import math
 import re
+import select
 import signal
 import socket
 import sys
@@ -220,11 +223,17 @@ class _Listener:
     def close(self) -> None:
         """Close the ``--jsonl`` file and the log. The file is closed under the lock its
         lines are written under, so a request abandoned by the drain can never leave half a
-        line; it fails on the closed file instead (and prints nothing more)."""
-        with self.lock:
+        line; it fails on the closed file instead (and prints nothing more). A thread that
+        holds the lock for more than 2 s (blocked writing to a standard output nobody reads)
+        leaves the file to the exit, which closes it: the stop never waits on it."""
+        got = self.lock.acquire(timeout=2.0)
+        try:
             self.closed = True
-            if self.jsonl is not None:
+            if self.jsonl is not None and got:
                 self.jsonl.close()
+        finally:
+            if got:
+                self.lock.release()
         if self.log is not None:
             self.log.close()
 
@@ -235,8 +244,9 @@ class DownstreamError(Exception):
 
 def error_line(text: str) -> None:
     """One escaped line on standard error."""
-    try:
-        print(f"helpscout-webhook: {_escape(text, 300)}", file=sys.stderr, flush=True)
+    try:  # one write: lines from several threads never run together
+        sys.stderr.write(f"helpscout-webhook: {_escape(text, 300)}\n")
+        sys.stderr.flush()
     except Exception:  # pragma: no cover - stderr gone
         pass
 
@@ -391,7 +401,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:  # wait for the first byte: a connection idle past the timeout is closed quietly
             first = self.connection.recv(1, socket.MSG_PEEK)
-        except (TimeoutError, socket.timeout):
+        except (TimeoutError, socket.timeout, ConnectionError):
             return
         # From the first byte on, the request is in flight: the drain waits for it.
         if not first or self.expired or not self.server.request_started(self):
@@ -474,8 +484,20 @@ class _Handler(BaseHTTPRequestHandler):
             parts.append(chunk)
             remaining -= len(chunk)
         self.server.watchdog.disarm(self)  # the request is in: handling is not timed
-        self.close_connection = False
+        self.close_connection = self._client_closes()
         return b"".join(parts)
+
+    def _client_closes(self) -> bool:
+        """Whether the client asked for the connection to end after this request
+        (``Connection: close``, or HTTP/1.0 without ``keep-alive``)."""
+        tokens = {
+            token.strip().lower()
+            for value in self.headers.get_all("Connection") or []
+            for token in value.split(",")
+        }
+        if "close" in tokens:
+            return True
+        return self.request_version != "HTTP/1.1" and "keep-alive" not in tokens
 
 
 class _Server(ThreadingHTTPServer):
@@ -565,6 +587,8 @@ class _Server(ThreadingHTTPServer):
         connection was hung up: the request is not read)."""
         with self.activity:
             self.idle.discard(handler)
+            if handler in self.busy:  # moved there by drain(): its bytes had arrived
+                return True
             if self.draining:
                 return False
             self.busy.add(handler)
@@ -589,8 +613,20 @@ class _Server(ThreadingHTTPServer):
         deadline = time.monotonic() + timeout
         with self.activity:
             self.draining = True
-            for handler in self.idle:  # under the lock: none of them is closing meanwhile
-                handler.hang_up()
+            for handler in list(self.idle):  # under the lock: none is closing meanwhile
+                # A request whose bytes are already here (its thread not yet run past its
+                # peek, waiting for the CPU or the GIL) is in flight, not idle.
+                try:
+                    pending = bool(select.select([handler.connection], [], [], 0)[0]) and bool(
+                        handler.connection.recv(1, socket.MSG_PEEK)
+                    )
+                except (OSError, ValueError):  # ValueError: a descriptor select() cannot take
+                    pending = False
+                if pending:  # a request already arrived: wait for it like any in flight
+                    self.idle.discard(handler)
+                    self.busy.add(handler)
+                else:
+                    handler.hang_up()
             running = len(self.busy)
         if running and not self.cut_short and timeout > 0:
             error_line(
@@ -720,11 +756,12 @@ def cmd_listen(args: argparse.Namespace) -> int:
         # inside a weakref callback or a __del__ ("Exception ignored in ..."), and the
         # server then never stopped. The first signal asks the loop to stop: shutdown()
         # waits for the loop, so it runs in a thread of its own; the loop sees it within
-        # poll_interval, then the drain runs. A later one only sets cut_short, which the
-        # drain polls: no lock is taken here (this runs in the main thread, which may hold
-        # one), and nothing here can block.
+        # poll_interval, then the drain runs. A signal during the drain (the second, or the
+        # first if the loop ended on its own) only sets cut_short, which the drain polls: no
+        # lock is taken here (this runs in the main thread, which may hold one), and nothing
+        # here can block.
         signals.append(signum)
-        if len(signals) == 1:
+        if len(signals) == 1 and not server.draining:
             threading.Thread(target=server.shutdown, name="listen-stop", daemon=True).start()
         else:
             server.cut_short = True
@@ -735,30 +772,31 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         previous[signal.SIGINT] = signal.signal(signal.SIGINT, stop)
     try:
-        try:
-            server.serve_forever(poll_interval=0.1)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            try:
-                abandoned = server.drain(drain_timeout)
-                if abandoned:
-                    why = "a second signal" if server.cut_short else f"{drain_timeout:g} s"
-                    error_line(
-                        f"{_requests(abandoned)} in flight abandoned after {why} "
-                        "(not answered: the sender retries; a --log entry stays pending)"
-                    )
-            finally:
-                server.server_close()
-                listener.close()
-        counts = listener.counts
-        total = counts["accepted"] + counts["rejected"]
-        print(
-            f"received {total}: {counts['accepted']} accepted, {counts['rejected']} rejected",
-            flush=True,
-        )
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
     finally:
-        for signum, handler in previous.items():
-            if handler is not None:  # None: not installed from Python, cannot be put back
-                signal.signal(signum, handler)
+        try:
+            abandoned = server.drain(drain_timeout)
+            if abandoned:
+                why = "a signal during the drain" if server.cut_short else f"{drain_timeout:g} s"
+                error_line(
+                    f"{_requests(abandoned)} in flight abandoned after {why} "
+                    "(not answered: the sender retries; a --log entry stays pending)"
+                )
+        finally:
+            # From here on a signal does what it did before listen started (Ctrl-C
+            # interrupts, SIGTERM ends the process): closing and the summary line can block
+            # on a standard output nobody reads.
+            for signum, handler in previous.items():
+                if handler is not None:  # None: not installed from Python
+                    signal.signal(signum, handler)
+            server.server_close()
+            listener.close()
+    counts = listener.counts
+    total = counts["accepted"] + counts["rejected"]
+    print(
+        f"received {total}: {counts['accepted']} accepted, {counts['rejected']} rejected",
+        flush=True,
+    )
     return EXIT_OK
