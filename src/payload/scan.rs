@@ -492,10 +492,10 @@ mod tests {
     use super::*;
 
     /// The sixteen-bytes-at-a-time search finds, from every offset, the byte the
-    /// eight-bytes-at-a-time loop finds (with `portable-scan` both sides are that loop): on
-    /// bodies of every length around the 16-byte and 8-byte steps,
-    /// made of stops (quote, backslash, every control character) and plain bytes (ASCII,
-    /// UTF-8 lead and continuation bytes, 0x7F, 0xFF).
+    /// eight-bytes-at-a-time loop finds (with `portable-scan` both sides are that loop), on
+    /// bodies of every length around the 16-byte and 8-byte steps made of stops (quote,
+    /// backslash, every control character) and plain bytes (ASCII, UTF-8 lead and
+    /// continuation bytes, 0x7F, 0xFF).
     #[test]
     fn the_sse2_stop_search_agrees_with_the_byte_loop_everywhere() {
         let alphabet: Vec<u8> = (0u8..0x20)
@@ -510,6 +510,7 @@ mod tests {
             state ^= state << 17;
             state
         };
+        const PLAIN: &[u8] = b"plain text, 0123 \xC3\xA9";
         let mut checked = 0usize;
         for len in (0..=200).chain([255, 256, 257, 511, 512, 513, 1000]) {
             for round in 0..12 {
@@ -520,7 +521,7 @@ mod tests {
                         if r % (1 << round) == 0 {
                             alphabet[(r >> 20) as usize % alphabet.len()]
                         } else {
-                            b"plain text, 0123 \xC3\xA9"[(r >> 32) as usize % 18]
+                            PLAIN[(r >> 32) as usize % PLAIN.len()]
                         }
                     })
                     .collect();
