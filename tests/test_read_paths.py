@@ -190,3 +190,35 @@ def test_names_read_after_the_cache_was_emptied_are_still_right():
         for i in range(5000):
             getattr(record, f"dynamic_{round_}_{i}", None)
         assert record.first_name == "Ann" and record.photo_url == "u"
+
+
+def test_a_received_record_makes_its_members_on_first_read_whatever_surrounds_the_object():
+    """``receive`` leaves the top-level member list to the record's first read. Whitespace
+    around the object, a byte-order mark or a UTF-16 body read the same as the compact
+    UTF-8 body, through every first use (a read, ``in``, ``to_api``, equality, pickle)."""
+    import pickle
+
+    payload = {"id": 7, "firstName": "Ana", "emails": [{"value": "a@x.test"}], "age": "30"}
+    compact = json.dumps(payload, separators=(",", ":"))
+    bodies = [
+        compact.encode(),
+        b" \r\n\t " + compact.encode() + b" \n",
+        "\ufeff".encode() + compact.encode(),
+        (" " + compact + "\n").encode("utf-16"),
+        json.dumps(payload, indent=4).encode("utf-32"),
+    ]
+    hook = HelpScoutWebHook(secret_key=KEY)
+    firsts = [
+        lambda r: r.first_name == "Ana",
+        lambda r: "first_name" in r and "nope" not in r,
+        lambda r: r.to_api() == payload,
+        lambda r: r == receive(payload),
+        lambda r: pickle.loads(pickle.dumps(r)).to_api() == payload,
+        lambda r: r.emails[0].value == "a@x.test",
+    ]
+    for body in bodies:
+        for first in firsts:
+            record = hook.receive("customer.created", hook.sign(body), body).record
+            assert first(record), (body[:12], first)
+            assert (record.id, record.first_name, record.age) == (7, "Ana", "30")
+            assert record.to_api() == payload

@@ -285,7 +285,7 @@ impl WebHookEvent {
         let (doc, members) = Document::parse(&body)?;
         let keep_raw = doc.encoding() != Encoding::Utf8;
         let kind = events::record_kind(event_type.as_deref().unwrap_or(""));
-        let record = top_level(py, doc, members, kind)?;
+        let record = top_level(py, doc, Some(members), kind)?;
         let mut event = WebHookEvent::received(
             py,
             event_type,

@@ -313,7 +313,7 @@ impl Verifier {
         let verify_then_parse = || {
             self.inner
                 .check(&sig, &body.signed)
-                .map(|i| (i + self.first_index, Document::parse(text)))
+                .map(|i| (i + self.first_index, Document::read(text)))
         };
         let (index, parsed) = if body.signed.len().max(text.len()) >= DETACH_BYTES {
             py.detach(verify_then_parse)
@@ -321,7 +321,7 @@ impl Verifier {
             verify_then_parse()
         }
         .map_err(Error::Rejected)?;
-        let (doc, members) = match parsed {
+        let doc = match parsed {
             Ok(p) => p,
             Err(e) => {
                 let doc = std::str::from_utf8(text).ok();
@@ -331,7 +331,7 @@ impl Verifier {
         // The bytes as sent are kept when the record's text is not them.
         let keep_raw = doc.encoding() != Encoding::Utf8 || body.text.is_some();
         let kind = crate::events::record_kind(event_type.as_deref().unwrap_or(""));
-        let record = top_level(py, doc, members, kind)?;
+        let record = top_level(py, doc, None, kind)?;
         // For the envelope: the header's bytes as UTF-8, trimmed (as it was compared).
         let signature = String::from_utf8(sig.into_owned()).ok().map(trimmed);
         Ok(WebHookEvent::received(

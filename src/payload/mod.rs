@@ -137,6 +137,14 @@ impl Document {
     /// characters). Every byte is checked here (encoding, JSON syntax, nesting depth,
     /// integer length), so reading fields later cannot meet an error.
     pub fn parse(body: &[u8]) -> Result<(Document, Vec<Member>), PayloadError> {
+        let doc = Document::read(body)?;
+        let members = doc.members(&(0..doc.text().len()))?;
+        Ok((doc, members))
+    }
+
+    /// [`Document::parse`] without making the list of top-level members (a record makes it
+    /// on its first read: a delivery handed on unread never pays for it).
+    pub fn read(body: &[u8]) -> Result<Document, PayloadError> {
         if body.len() > MAX_BODY_BYTES {
             return Err(PayloadError::new(
                 PayloadErrorKind::TooLarge,
@@ -175,13 +183,12 @@ impl Document {
     /// A document from text that should hold one JSON object (records built in code, pickle);
     /// it is validated like a received body.
     pub fn from_json_text(text: String) -> Result<(Document, Vec<Member>), PayloadError> {
-        Document::from_text(text.into_boxed_str(), Encoding::Utf8)
+        let doc = Document::from_text(text.into_boxed_str(), Encoding::Utf8)?;
+        let members = doc.members(&(0..doc.text().len()))?;
+        Ok((doc, members))
     }
 
-    fn from_text(
-        text: Box<str>,
-        encoding: Encoding,
-    ) -> Result<(Document, Vec<Member>), PayloadError> {
+    fn from_text(text: Box<str>, encoding: Encoding) -> Result<Document, PayloadError> {
         let (index, start, _) = scan::scan(text.as_bytes()).map_err(|e| scan_error(&text, e))?;
         let kind = JsonType::of(&text[start..]).unwrap_or(JsonType::Null);
         if kind != JsonType::Object {
@@ -195,15 +202,13 @@ impl Document {
                 Some((line, column, start)),
             ));
         }
-        let doc = Document {
+        Ok(Document {
             inner: Arc::new(Inner {
                 text,
                 index,
                 encoding,
             }),
-        };
-        let members = doc.members(&(start..doc.text().len()))?;
-        Ok((doc, members))
+        })
     }
 
     /// How the body's bytes were encoded.
@@ -261,13 +266,22 @@ impl Document {
     }
 
     fn entries(&self, span: &Span, open: u8) -> Result<&[Entry], PayloadError> {
-        if self.inner.text.as_bytes().get(span.start) != Some(&open) {
-            return Err(self.structure_error(span.start));
+        // The container at the first byte of `span` that is not JSON whitespace (the
+        // top-level record's span is the whole text, whitespace around its object included).
+        let text = self.inner.text.as_bytes();
+        let blank = text.get(span.clone()).map_or(0, |s| {
+            s.iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .count()
+        });
+        let start = span.start + blank;
+        if start >= span.end || text.get(start) != Some(&open) {
+            return Err(self.structure_error(start));
         }
         self.inner
             .index
-            .entries_at(span.start)
-            .ok_or_else(|| self.structure_error(span.start))
+            .entries_at(start)
+            .ok_or_else(|| self.structure_error(start))
     }
 
     /// The members of the object at `span`, from the index (no scanning).
@@ -444,6 +458,31 @@ fn scan_error(text: &str, e: ScanError) -> PayloadError {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    /// `read` makes no member list; the members of the whole text (whitespace around the
+    /// object included, as the top-level record's span is) are what `parse` gives.
+    #[test]
+    fn read_then_members_of_the_whole_text_is_parse() {
+        for body in [
+            &br#"{"a": 1, "b": [2]}"#[..],
+            b" \r\n\t {\"a\": 1, \"b\": [2]} \n",
+            b"{}",
+            b"  {}  ",
+        ] {
+            let doc = Document::read(body).unwrap();
+            let lazy = doc.members(&(0..doc.text().len())).unwrap();
+            let (_, eager) = Document::parse(body).unwrap();
+            assert_eq!(lazy, eager, "{body:?}");
+        }
+        let doc = Document::read(b" {\"a\": [1, {\"b\": 2}]}").unwrap();
+        let len = doc.text().len();
+        // An array is not an object; a span of whitespace holds nothing, whatever follows.
+        let array = doc.text().find('[').unwrap();
+        assert!(doc.members(&(array..len)).is_err());
+        assert!(doc.members(&(array - 1..len)).is_err());
+        assert!(doc.members(&(0..1)).is_err());
+        assert_eq!(doc.members(&(0..len)).unwrap().len(), 1);
+    }
 
     #[test]
     fn scans_top_level_lazily_and_nested_on_demand() {

@@ -604,14 +604,15 @@ pub(crate) fn new_routed_child(
 }
 
 /// A top-level record of `kind` for a parsed document.
+/// The record of a whole body; its members made now when given, else on its first read.
 pub(crate) fn top_level(
     py: Python<'_>,
     doc: Document,
-    members: Vec<Member>,
+    members: Option<Vec<Member>>,
     kind: Kind,
 ) -> PyResult<Py<PyAny>> {
     let span = 0..doc.text().len();
-    instantiate(py, Record::new(doc, span, Some(members), kind, kind))
+    instantiate(py, Record::new(doc, span, members, kind, kind))
 }
 
 /// A record of the class called `class_name` from JSON text (pickle, `WebHookEvent`).
