@@ -36,6 +36,11 @@ REQUEST = (
     b"Content-Length: %d\r\n\r\n" % len(BODY)
 ) + BODY
 
+# The same request, asking for the connection to end after it.
+CLOSING_REQUEST = REQUEST.replace(
+    b"Host: 127.0.0.1\r\n", b"Host: 127.0.0.1\r\nConnection: close\r\n"
+)
+
 # The listener's SIGINT is Python's KeyboardInterrupt, as in a terminal, even when these
 # tests run as a background job (which starts them with SIGINT ignored).
 ENTRY = (
@@ -470,9 +475,7 @@ def test_a_client_asking_to_close_gets_its_connection_closed():
     listen = Listen("--timeout", "30")
     try:
         with connect(listen.port) as sock:
-            sock.sendall(
-                REQUEST.replace(b"Host: 127.0.0.1\r\n", b"Host: 127.0.0.1\r\nConnection: close\r\n")
-            )
+            sock.sendall(CLOSING_REQUEST)
             answer = read_answer(sock)
             assert answer is not None and answer[0] == 200, answer
             assert answer[1].get("connection") == "close", answer
@@ -529,11 +532,7 @@ def test_a_standard_output_nobody_reads_does_not_hold_the_exit(tmp_path):
         blocked = False
         for _ in range(5000):  # a pipe holds 64 KiB: some hundreds of lines
             with connect(port) as sock:
-                sock.sendall(
-                    REQUEST.replace(
-                        b"Host: 127.0.0.1\r\n", b"Host: 127.0.0.1\r\nConnection: close\r\n"
-                    )
-                )
+                sock.sendall(CLOSING_REQUEST)
                 if read_answer(sock, wait=2.0) is None:
                     blocked = True  # its thread is stuck in print(), holding the lock
                     break
