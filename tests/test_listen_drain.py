@@ -599,3 +599,42 @@ def test_a_signal_during_a_drain_the_loop_began_itself_ends_it(tmp_path, downstr
     assert code is not None and exited < 1.5, (code, exited, listen.err)
     assert any("abandoned after a signal during the drain" in line for line in listen.err)
     assert any("the accept loop failed" in line for line in listen.err), listen.err
+
+
+# A listener whose threads, once a request is answered on a kept-alive connection, are slow
+# to come back and wait for the next one (as when they wait for the CPU or the GIL).
+SLOW_TO_WAIT_AGAIN = (
+    "import time\n"
+    "from helpscout.cli import listen as _listen\n"
+    "_idle = _listen._Server.connection_idle\n"
+    "_count = []\n"
+    "def _late(self, handler):\n"
+    "    _count.append(1)\n"
+    "    if len(_count) > 1:  # not before the first request\n"
+    "        time.sleep(0.6)\n"
+    "    return _idle(self, handler)\n"
+    "_listen._Server.connection_idle = _late\n"
+)
+
+
+def test_a_request_sent_as_its_connection_goes_idle_is_answered(tmp_path):
+    """The drain starts after a request was answered on a kept-alive connection but before
+    its thread came back to wait, and the client has already sent its next request: that
+    request is found in flight and answered (it used to be closed unread)."""
+    listen = Listen("--timeout", "30", patch=SLOW_TO_WAIT_AGAIN)
+    try:
+        with connect(listen.port) as sock:
+            sock.sendall(REQUEST)
+            first = read_answer(sock)
+            assert first is not None and first[0] == 200, (first, listen.err)
+            sock.sendall(REQUEST)  # while the thread sleeps before waiting again
+            time.sleep(0.1)
+            listen.signal(signal.SIGTERM)
+            answer = read_answer(sock)
+            assert answer is not None, ("closed unread", listen.out, listen.err)
+            assert answer[0] == 200 and answer[1].get("connection") == "close", answer
+        code = listen.wait(10)
+    finally:
+        listen.kill()
+    assert code == 0, (listen.out, listen.err)
+    assert listen.out[-1] == "received 2: 2 accepted, 0 rejected", listen.out

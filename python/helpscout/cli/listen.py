@@ -315,6 +315,12 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.connection_ended(self)
+
     def hang_up(self) -> None:
         """Called by the drain, under the server's ``activity`` lock, for a connection
         waiting for its next request (nothing of it read): closing both directions makes
@@ -575,9 +581,13 @@ class _Server(ThreadingHTTPServer):
 
     def connection_idle(self, handler: _Handler) -> bool:
         """The connection waits for its next request; ``False`` once draining (it is then
-        closed without reading anything more)."""
+        closed without reading anything more), unless the drain found that request's
+        bytes already here and counts it in flight."""
         with self.activity:
+            if handler in self.busy:
+                return True
             if self.draining:
+                self.idle.discard(handler)
                 return False
             self.idle.add(handler)
             return True
@@ -596,7 +606,9 @@ class _Server(ThreadingHTTPServer):
 
     def request_ended(self, handler: _Handler) -> None:
         """The request is answered (or the connection done): the drain stops waiting for
-        it; while draining, the connection takes no next request."""
+        it; while draining, the connection takes no next request. A connection kept alive
+        is idle from here on, before its thread comes back to wait: a drain starting in
+        between still looks for a request already sent on it."""
         with self.activity:
             self.idle.discard(handler)
             if handler in self.busy:
@@ -604,6 +616,16 @@ class _Server(ThreadingHTTPServer):
                 self.activity.notify_all()
             if self.draining:
                 handler.close_connection = True
+            elif not handler.close_connection:
+                self.idle.add(handler)
+
+    def connection_ended(self, handler: _Handler) -> None:
+        """The connection is closed: it is neither idle nor busy any more."""
+        with self.activity:
+            self.idle.discard(handler)
+            if handler in self.busy:
+                self.busy.discard(handler)
+                self.activity.notify_all()
 
     def drain(self, timeout: float) -> int:
         """After the accept loop stopped: refuse new connections, close the idle ones, and
