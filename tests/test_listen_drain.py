@@ -421,28 +421,37 @@ SLOW_TO_START = (
 )
 
 
-def test_a_request_already_arrived_on_an_idle_connection_is_answered(tmp_path):
-    """A whole request is in the server's buffer when the signal comes, but its thread has
-    not yet taken it up: the drain sees its bytes, waits for it like any request in flight,
-    and it is answered (it used to be hung up on, unanswered)."""
-    listen = Listen("--timeout", "30", patch=SLOW_TO_START)
+def second_request_at_stop(patch, pause):
+    """A listener patched with ``patch`` answers a first request on a kept-alive
+    connection; ``pause`` seconds later a second request is sent whole, and SIGTERM follows
+    0.1 s after. Returns the second answer (or ``None``), the exit code and the listener."""
+    listen = Listen("--timeout", "30", patch=patch)
     try:
         with connect(listen.port) as sock:
             sock.sendall(REQUEST)
             first = read_answer(sock)
             assert first is not None and first[0] == 200, (first, listen.err)
-            time.sleep(0.8)  # the thread is back at its peek, waiting for a next request
+            time.sleep(pause)
             sock.sendall(REQUEST)
-            time.sleep(0.1)  # in the server's buffer; the thread still sleeps in _late
+            time.sleep(0.1)  # in the server's buffer; its thread still sleeps in the patch
             listen.signal(signal.SIGTERM)
             answer = read_answer(sock)
-            assert answer is not None, ("hung up on", listen.out, listen.err)
-            assert answer[0] == 200 and answer[1].get("connection") == "close", answer
         code = listen.wait(10)
     finally:
         listen.kill()
+    return answer, code, listen
+
+
+def test_a_request_already_arrived_on_an_idle_connection_is_answered(tmp_path):
+    """A whole request is in the server's buffer when the signal comes, but its thread has
+    not yet taken it up: the drain sees its bytes, waits for it like any request in flight,
+    and it is answered (it used to be hung up on, unanswered)."""
+    answer, code, listen = second_request_at_stop(SLOW_TO_START, pause=0.8)
+    assert answer is not None, ("hung up on", listen.out, listen.err)
+    assert answer[0] == 200 and answer[1].get("connection") == "close", answer
     assert code == 0, (listen.out, listen.err)
     assert listen.out[-1] == "received 2: 2 accepted, 0 rejected", listen.out
+    assert any("accepted 200 (duplicate)" in line for line in listen.out), listen.out
     assert any("accepted 200 (duplicate)" in line for line in listen.out), listen.out
 
 
@@ -621,20 +630,8 @@ def test_a_request_sent_as_its_connection_goes_idle_is_answered(tmp_path):
     """The drain starts after a request was answered on a kept-alive connection but before
     its thread came back to wait, and the client has already sent its next request: that
     request is found in flight and answered (it used to be closed unread)."""
-    listen = Listen("--timeout", "30", patch=SLOW_TO_WAIT_AGAIN)
-    try:
-        with connect(listen.port) as sock:
-            sock.sendall(REQUEST)
-            first = read_answer(sock)
-            assert first is not None and first[0] == 200, (first, listen.err)
-            sock.sendall(REQUEST)  # while the thread sleeps before waiting again
-            time.sleep(0.1)
-            listen.signal(signal.SIGTERM)
-            answer = read_answer(sock)
-            assert answer is not None, ("closed unread", listen.out, listen.err)
-            assert answer[0] == 200 and answer[1].get("connection") == "close", answer
-        code = listen.wait(10)
-    finally:
-        listen.kill()
+    answer, code, listen = second_request_at_stop(SLOW_TO_WAIT_AGAIN, pause=0.0)
+    assert answer is not None, ("closed unread", listen.out, listen.err)
+    assert answer[0] == 200 and answer[1].get("connection") == "close", answer
     assert code == 0, (listen.out, listen.err)
     assert listen.out[-1] == "received 2: 2 accepted, 0 rejected", listen.out

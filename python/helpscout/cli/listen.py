@@ -610,10 +610,7 @@ class _Server(ThreadingHTTPServer):
         is idle from here on, before its thread comes back to wait: a drain starting in
         between still looks for a request already sent on it."""
         with self.activity:
-            self.idle.discard(handler)
-            if handler in self.busy:
-                self.busy.discard(handler)
-                self.activity.notify_all()
+            self._forget(handler)
             if self.draining:
                 handler.close_connection = True
             elif not handler.close_connection:
@@ -622,10 +619,14 @@ class _Server(ThreadingHTTPServer):
     def connection_ended(self, handler: _Handler) -> None:
         """The connection is closed: it is neither idle nor busy any more."""
         with self.activity:
-            self.idle.discard(handler)
-            if handler in self.busy:
-                self.busy.discard(handler)
-                self.activity.notify_all()
+            self._forget(handler)
+
+    def _forget(self, handler: _Handler) -> None:
+        """Neither idle nor busy (under ``activity``); the drain is woken if it was busy."""
+        self.idle.discard(handler)
+        if handler in self.busy:
+            self.busy.discard(handler)
+            self.activity.notify_all()
 
     def drain(self, timeout: float) -> int:
         """After the accept loop stopped: refuse new connections, close the idle ones, and
