@@ -666,10 +666,7 @@ pub fn is_timestamp_key(key: &str) -> bool {
 /// replaced with `\1_\2`, then lower-cased) are reproduced exactly, including their
 /// non-overlapping matching.
 pub fn to_snake_case(key: &str) -> Cow<'_, str> {
-    let simple = key
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if simple {
+    if is_snake(key.as_bytes()) {
         return Cow::Borrowed(key);
     }
     if key.is_ascii() {
@@ -761,6 +758,13 @@ fn snake_passes<T: Copy + From<u8>>(
         }
     }
     out
+}
+
+/// Whether `key` is its own snake form: small ASCII letters, digits and `_` only.
+#[inline]
+pub fn is_snake(key: &[u8]) -> bool {
+    key.iter()
+        .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// The first byte of the snake form of a key whose first byte is the ASCII `k0`.

@@ -89,16 +89,44 @@ impl Fields {
         match self.lookup(doc) {
             Some(l) => l.by_snake.get(name).map(|&i| &self.members[i]),
             None => {
-                // An ASCII first byte of a key stays (lower-cased, or `_`) first in its
-                // snake form: most members are passed over on that byte alone.
-                let wanted = name.as_bytes().first().copied();
-                self.members
-                    .iter()
-                    .rev()
-                    .find(|m| match (doc.key_first_byte(m), wanted) {
-                        (Some(k), Some(n)) if k.is_ascii() && models::snake_first(k) != n => false,
-                        _ => models::snake_matches(doc.key(m), name),
-                    })
+                // A key whose first byte is ASCII has a snake form starting with that byte
+                // lower-cased (or `_`); an ASCII key's snake form is the key with a `_` put
+                // before some of its capitals, so it matches only if it is as long as
+                // `name` without some of its `_`s. Most keys are passed over on their first
+                // byte alone, nearly all others on their length, and a key with the bytes
+                // of `name` is `name` when `name` is snake_case already.
+                let n = name.as_bytes();
+                let Some(&n0) = n.first() else {
+                    return self.members.iter().rev().find(|m| doc.key(m).is_empty());
+                };
+                // The first bytes of keys whose snake form starts with `n0` (`_`: any ASCII
+                // byte but a letter or digit, tested one by one).
+                let (a, b) = if n0.is_ascii_lowercase() {
+                    (n0, n0.to_ascii_uppercase())
+                } else {
+                    (n0, n0)
+                };
+                let shortest = n.len() - n.iter().filter(|&&c| c == b'_').count();
+                self.members.iter().rev().find(|m| {
+                    let Some(key) = doc.raw_key(m) else {
+                        return models::snake_matches(doc.key(m), name);
+                    };
+                    match key.first() {
+                        Some(&k0) if k0.is_ascii() => {
+                            if k0 != a && k0 != b && (n0 != b'_' || models::snake_first(k0) != n0) {
+                                return false;
+                            }
+                        }
+                        _ => return models::snake_matches(doc.key(m), name),
+                    }
+                    if key == n && models::is_snake(n) {
+                        return true;
+                    }
+                    if !(shortest..=n.len()).contains(&key.len()) && key.is_ascii() {
+                        return false;
+                    }
+                    models::snake_matches(doc.key(m), name)
+                })
             }
         }
     }
@@ -520,6 +548,50 @@ mod tests {
             "\"last wins\""
         );
         assert_eq!(v.snake_names().len(), 200);
+    }
+
+    #[test]
+    fn the_first_byte_and_length_filter_never_passes_over_a_match() {
+        // Every key of up to 4 characters over capitals, small letters, a digit, `_`, `-`,
+        // a non-ASCII capital whose small form is longer (`İ`), and an escape; each object
+        // holds one key, and every name that is some key's snake form, or near it, must be
+        // found exactly when `to_snake_case(key) == name`.
+        let alphabet = ["a", "B", "C", "d", "1", "_", "-", r"\u0130", "İ", r"\n"];
+        let mut keys = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = frontier
+                .iter()
+                .flat_map(|k| alphabet.iter().map(move |c| format!("{k}{c}")))
+                .collect();
+            keys.extend(next.iter().cloned());
+            frontier = next;
+        }
+        let mut checked = 0;
+        for key in &keys {
+            let body = format!("{{\"{key}\": 1}}");
+            let (doc, fields) = view_of(&body, Kind::Record);
+            let decoded = doc.key(&fields.members()[0]).to_owned();
+            let snake = models::to_snake_case(&decoded).into_owned();
+            let mut names = vec![
+                snake.clone(),
+                format!("{snake}_"),
+                format!("_{snake}"),
+                snake.chars().skip(1).collect(),
+                decoded.to_lowercase(),
+                decoded.clone(),
+            ];
+            names.push(snake.replacen('_', "", 1));
+            for name in names {
+                assert_eq!(
+                    fields.by_snake(&doc, &name).is_some(),
+                    snake == name,
+                    "key {key:?}, name {name:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 70_000, "{checked}");
     }
 
     #[test]

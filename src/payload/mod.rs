@@ -229,16 +229,13 @@ impl Document {
         }
     }
 
-    /// The first byte of a member's (unescaped) key, without slicing the text; `None` for
-    /// an empty key.
+    /// The text of a member's key when it is written without escapes (nearly every key):
+    /// raw bytes, with no decoding.
     #[inline]
-    pub fn key_first_byte(&self, member: &Member) -> Option<u8> {
+    pub fn raw_key<'a>(&'a self, member: &Member) -> Option<&'a [u8]> {
         match &member.key {
-            MemberKey::Raw(span) if span.start < span.end => {
-                self.inner.text.as_bytes().get(span.start).copied()
-            }
-            MemberKey::Raw(_) => None,
-            MemberKey::Decoded(k, _) => k.as_bytes().first().copied(),
+            MemberKey::Raw(span) => self.inner.text.as_bytes().get(span.clone()),
+            MemberKey::Decoded(..) => None,
         }
     }
 
