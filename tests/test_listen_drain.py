@@ -634,3 +634,100 @@ def test_a_request_sent_as_its_connection_goes_idle_is_answered(tmp_path):
     assert answer[0] == 200 and answer[1].get("connection") == "close", answer
     assert code == 0, (listen.out, listen.err)
     assert listen.out[-1] == "received 2: 2 accepted, 0 rejected", listen.out
+
+
+# A listener whose new connections' threads start serving only once the drain has begun
+# (as when they wait for the CPU or the GIL): each says so on standard error, then waits.
+NOT_STARTED_BEFORE_THE_STOP = (
+    "import sys, time\n"
+    "from helpscout.cli import listen as _listen\n"
+    "_setup = _listen._Handler.setup\n"
+    "def _late(self):\n"
+    "    print('accepted, not started', file=sys.stderr, flush=True)\n"
+    "    end = time.monotonic() + 10\n"
+    "    while not self.server.draining and time.monotonic() < end:\n"
+    "        time.sleep(0.01)\n"
+    "    _setup(self)\n"
+    "_listen._Handler.setup = _late\n"
+)
+
+
+def accepted_not_started(listen):
+    assert wait_for(lambda: "accepted, not started" in listen.err, 10), listen.err
+
+
+def test_a_request_on_a_connection_whose_thread_has_not_started_is_answered(tmp_path):
+    """The signal comes after a new connection was accepted and its whole request sent, but
+    before its thread started serving it: the drain finds the request's bytes, waits for
+    the thread, and the request is answered (it used to be closed unread)."""
+    listen = Listen("--timeout", "30", patch=NOT_STARTED_BEFORE_THE_STOP)
+    try:
+        with connect(listen.port) as sock:
+            sock.sendall(REQUEST)
+            accepted_not_started(listen)
+            time.sleep(0.1)  # the request's bytes are in the server's buffer
+            listen.signal(signal.SIGTERM)
+            answer = read_answer(sock)
+        code = listen.wait(10)
+    finally:
+        listen.kill()
+    assert answer is not None, ("closed unread", listen.out, listen.err)
+    assert answer[0] == 200 and answer[1].get("connection") == "close", answer
+    assert code == 0, (listen.out, listen.err)
+    assert listen.out[-1] == "received 1: 1 accepted, 0 rejected", listen.out
+    assert any("1 request in flight" in line for line in listen.err), listen.err
+
+
+def test_a_silent_connection_whose_thread_has_not_started_does_not_delay_exit(tmp_path):
+    """A connection accepted just before the signal, with nothing sent on it and its thread
+    not yet started, is closed at once: the drain does not wait for it (as it would for a
+    connection it took for one with a request)."""
+    listen = Listen("--timeout", "30", patch=NOT_STARTED_BEFORE_THE_STOP)
+    try:
+        with connect(listen.port) as silent:
+            accepted_not_started(listen)
+            signalled = listen.signal(signal.SIGTERM)
+            code = listen.wait(10)
+            exited = time.monotonic() - signalled
+            assert closed_within(silent, 2)
+    finally:
+        listen.kill()
+    assert code == 0, (listen.out, listen.err)
+    assert exited < 2, exited
+    assert listen.out[-1] == "received 0: 0 accepted, 0 rejected", listen.out
+    assert not any("in flight" in line for line in listen.err), listen.err
+
+
+@pytest.mark.skipif(not hasattr(socket, "socketpair"), reason="needs socket.socketpair")
+def test_waiting_bytes_are_seen_on_a_descriptor_past_1024():
+    """The drain's look for a request already sent works on any descriptor: select() refuses
+    those from 1024 up, and such a request was taken for none (and closed unread)."""
+    from helpscout.cli.listen import _has_bytes
+
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < 1200:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(2048, hard), hard))
+    except (ImportError, ValueError, OSError):
+        pass
+    padding = []
+    try:
+        try:
+            while len(padding) < 1100:
+                padding.append(open(os.devnull, "rb"))  # closed below
+        except OSError:
+            pytest.skip("cannot open 1100 files here")
+        a, b = socket.socketpair()
+        with a, b:
+            assert a.fileno() >= 1024
+            assert not _has_bytes(a)
+            b.sendall(b"POST")
+            assert _has_bytes(a)
+            assert a.recv(4) == b"POST"  # only peeked at
+            b.close()
+            assert not _has_bytes(a)  # the peer closed: nothing to read
+    finally:
+        for f in padding:
+            f.close()

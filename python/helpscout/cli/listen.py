@@ -323,12 +323,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def hang_up(self) -> None:
         """Called by the drain, under the server's ``activity`` lock, for a connection
-        waiting for its next request (nothing of it read): closing both directions makes
-        the blocked read return at once, and the client sees the connection end."""
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        waiting for its next request (nothing of it read)."""
+        _hang_up(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # every request is reported by report(), escaped
@@ -509,9 +505,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     """A thread per connection, at most ``max_connections`` at once (503 beyond).
 
-    Each connection is, under the ``activity`` lock, either idle (waiting for the first
-    byte of its next request) or busy (a request in flight), so that :meth:`drain` can close
-    the idle ones and wait for the busy ones without a request slipping between the two.
+    Each connection is, under the ``activity`` lock, arriving (accepted, its thread not yet
+    waiting for a request), idle (waiting for the first byte of its next request) or busy
+    (a request in flight), so that :meth:`drain` can close the idle ones and wait for the
+    busy ones without a request slipping between the two.
     """
 
     daemon_threads = True
@@ -525,6 +522,10 @@ class _Server(ThreadingHTTPServer):
         self.activity = threading.Condition()
         self.idle: Set[_Handler] = set()
         self.busy: Set[_Handler] = set()
+        # Accepted connections whose thread has not yet come to wait for a request, by
+        # socket; those the drain found a request on are ``expected`` to take it up.
+        self.arriving: Set[socket.socket] = set()
+        self.expected: Set[socket.socket] = set()
         self.draining = False  # set once, under ``activity``, by drain()
         # Set by a second SIGTERM/Ctrl-C, from the signal handler: a plain attribute that
         # the drain polls, never a lock (the handler runs in the main thread, which may
@@ -549,13 +550,30 @@ class _Server(ThreadingHTTPServer):
             try:
                 self.process_request_thread(request, client_address)
             finally:
+                with self.activity:  # if the handler never got as far
+                    self._arrived(request)
                 release()
 
+        with self.activity:
+            self.arriving.add(request)
         try:
             threading.Thread(target=run, daemon=self.daemon_threads).start()
         except BaseException:
+            with self.activity:
+                self._arrived(request)
             release()
             raise
+
+    def _arrived(self, request: socket.socket) -> bool:
+        """The connection's thread has come to wait for a request (or ended): no longer
+        arriving. ``True`` if the drain found a request on it, to be taken up. Called with
+        ``activity`` held."""
+        self.arriving.discard(request)
+        if request not in self.expected:
+            return False
+        self.expected.discard(request)
+        self.activity.notify_all()
+        return True
 
     def _busy(self, request: socket.socket) -> None:
         data = b"busy\n"
@@ -584,7 +602,11 @@ class _Server(ThreadingHTTPServer):
         closed without reading anything more), unless the drain found that request's
         bytes already here and counts it in flight."""
         with self.activity:
+            expected = self._arrived(handler.connection)
             if handler in self.busy:
+                return True
+            if expected:  # the drain found this new connection's request already here
+                self.busy.add(handler)
                 return True
             if self.draining:
                 self.idle.discard(handler)
@@ -636,35 +658,35 @@ class _Server(ThreadingHTTPServer):
         deadline = time.monotonic() + timeout
         with self.activity:
             self.draining = True
-            for handler in list(self.idle):  # under the lock: none is closing meanwhile
-                # A request whose bytes are already here (its thread not yet run past its
-                # peek, waiting for the CPU or the GIL) is in flight, not idle.
-                try:
-                    pending = bool(select.select([handler.connection], [], [], 0)[0]) and bool(
-                        handler.connection.recv(1, socket.MSG_PEEK)
-                    )
-                except (OSError, ValueError):  # ValueError: a descriptor select() cannot take
-                    pending = False
-                if pending:  # a request already arrived: wait for it like any in flight
+            # Under the lock: none is closing meanwhile. A request whose bytes are already
+            # here (its thread not yet run past its peek, or not yet started, waiting for
+            # the CPU or the GIL) is in flight, not idle.
+            for handler in list(self.idle):
+                if _has_bytes(handler.connection):
                     self.idle.discard(handler)
                     self.busy.add(handler)
                 else:
                     handler.hang_up()
-            running = len(self.busy)
+            for request in list(self.arriving):
+                if _has_bytes(request):  # its thread will take the request up
+                    self.expected.add(request)
+                else:
+                    _hang_up(request)
+            running = len(self.busy) + len(self.expected)
         if running and not self.cut_short and timeout > 0:
             error_line(
                 f"stopping: {_requests(running)} in flight, waiting up to {timeout:g} s "
                 "(press Ctrl-C again to stop now)"
             )
         with self.activity:
-            while self.busy and not self.cut_short:
+            while (self.busy or self.expected) and not self.cut_short:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
                 # Woken when a request ends; the slice bounds how late a second signal
                 # (which only sets cut_short) is seen.
                 self.activity.wait(min(remaining, 0.05))
-            return len(self.busy)
+            return len(self.busy) + len(self.expected)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         error = sys.exc_info()[1]
@@ -673,6 +695,31 @@ class _Server(ThreadingHTTPServer):
     def server_close(self) -> None:
         self.watchdog.stopped.set()
         super().server_close()
+
+
+def _has_bytes(connection: socket.socket) -> bool:
+    """Whether bytes of a request wait on ``connection`` (never blocks). ``poll`` where
+    there is one: ``select`` refuses descriptors from 1024 up (on Linux), and a request on
+    such a connection would be taken for none."""
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(connection, select.POLLIN)
+            readable = bool(poller.poll(0))
+        else:  # Windows: select() takes any socket there
+            readable = bool(select.select([connection], [], [], 0)[0])
+        return readable and bool(connection.recv(1, socket.MSG_PEEK))
+    except (OSError, ValueError):  # a closed socket
+        return False
+
+
+def _hang_up(connection: socket.socket) -> None:
+    """Close both directions of a connection nothing was read from: a blocked read returns
+    at once, and the client sees the connection end."""
+    try:
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _requests(count: int) -> str:
