@@ -442,15 +442,21 @@ def second_request_at_stop(patch, pause):
     return answer, code, listen
 
 
+def answered_at_stop(answer, code, listen, received, why):
+    """The request sent at the stop got its answer, with ``Connection: close``; the
+    listener exited 0 having received ``received`` deliveries, all accepted."""
+    assert answer is not None, (why, listen.out, listen.err)
+    assert answer[0] == 200 and answer[1].get("connection") == "close", answer
+    assert code == 0, (listen.out, listen.err)
+    assert listen.out[-1] == f"received {received}: {received} accepted, 0 rejected", listen.out
+
+
 def test_a_request_already_arrived_on_an_idle_connection_is_answered(tmp_path):
     """A whole request is in the server's buffer when the signal comes, but its thread has
     not yet taken it up: the drain sees its bytes, waits for it like any request in flight,
     and it is answered (it used to be hung up on, unanswered)."""
     answer, code, listen = second_request_at_stop(SLOW_TO_START, pause=0.8)
-    assert answer is not None, ("hung up on", listen.out, listen.err)
-    assert answer[0] == 200 and answer[1].get("connection") == "close", answer
-    assert code == 0, (listen.out, listen.err)
-    assert listen.out[-1] == "received 2: 2 accepted, 0 rejected", listen.out
+    answered_at_stop(answer, code, listen, 2, "hung up on")
     assert any("accepted 200 (duplicate)" in line for line in listen.out), listen.out
 
 
@@ -630,10 +636,7 @@ def test_a_request_sent_as_its_connection_goes_idle_is_answered(tmp_path):
     its thread came back to wait, and the client has already sent its next request: that
     request is found in flight and answered (it used to be closed unread)."""
     answer, code, listen = second_request_at_stop(SLOW_TO_WAIT_AGAIN, pause=0.0)
-    assert answer is not None, ("closed unread", listen.out, listen.err)
-    assert answer[0] == 200 and answer[1].get("connection") == "close", answer
-    assert code == 0, (listen.out, listen.err)
-    assert listen.out[-1] == "received 2: 2 accepted, 0 rejected", listen.out
+    answered_at_stop(answer, code, listen, 2, "closed unread")
 
 
 # A listener whose new connections' threads start serving only once the drain has begun
@@ -671,10 +674,7 @@ def test_a_request_on_a_connection_whose_thread_has_not_started_is_answered(tmp_
         code = listen.wait(10)
     finally:
         listen.kill()
-    assert answer is not None, ("closed unread", listen.out, listen.err)
-    assert answer[0] == 200 and answer[1].get("connection") == "close", answer
-    assert code == 0, (listen.out, listen.err)
-    assert listen.out[-1] == "received 1: 1 accepted, 0 rejected", listen.out
+    answered_at_stop(answer, code, listen, 1, "closed unread")
     assert any("1 request in flight" in line for line in listen.err), listen.err
 
 
