@@ -321,11 +321,6 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.connection_ended(self)
 
-    def hang_up(self) -> None:
-        """Called by the drain, under the server's ``activity`` lock, for a connection
-        waiting for its next request (nothing of it read)."""
-        _hang_up(self.connection)
-
     def log_message(self, format: str, *args: Any) -> None:
         pass  # every request is reported by report(), escaped
 
@@ -665,8 +660,8 @@ class _Server(ThreadingHTTPServer):
                 if _has_bytes(handler.connection):
                     self.idle.discard(handler)
                     self.busy.add(handler)
-                else:
-                    handler.hang_up()
+                else:  # waiting for its next request, nothing of it read
+                    _hang_up(handler.connection)
             for request in list(self.arriving):
                 if _has_bytes(request):  # its thread will take the request up
                     self.expected.add(request)
