@@ -283,26 +283,34 @@ impl Document {
 
     /// The members of the object at `span`, from the index (no scanning).
     pub fn members(&self, span: &Span) -> Result<Vec<Member>, PayloadError> {
-        let entries = self.entries(span, b'{')?;
-        let mut out = Vec::with_capacity(entries.len());
-        for e in entries {
-            let raw = e.key_span();
-            let key = if e.key_escaped() {
-                let decoded = match unescape(self.slice(&raw)) {
-                    Ok(k) => k.into_owned(),
-                    // A key with a lone surrogate: kept readable, with U+FFFD in its place.
-                    Err(LoneSurrogate) => lossy_key(self.slice(&raw)),
+        // Collected from an exact-size iterator: one allocation, no capacity check a member.
+        Ok(self
+            .entries(span, b'{')?
+            .iter()
+            .map(|e| {
+                let raw = e.key_span();
+                let key = if e.key_escaped() {
+                    self.decoded_key(raw)
+                } else {
+                    MemberKey::Raw(raw)
                 };
-                MemberKey::Decoded(decoded.into_boxed_str(), raw)
-            } else {
-                MemberKey::Raw(raw)
-            };
-            out.push(Member {
-                key,
-                value: e.value_start as usize..e.value_end as usize,
-            });
-        }
-        Ok(out)
+                Member {
+                    key,
+                    value: e.value_start as usize..e.value_end as usize,
+                }
+            })
+            .collect())
+    }
+
+    /// A key written with escapes, decoded (not inlined: nearly no key has escapes).
+    #[inline(never)]
+    fn decoded_key(&self, raw: Span) -> MemberKey {
+        let decoded = match unescape(self.slice(&raw)) {
+            Ok(k) => k.into_owned(),
+            // A key with a lone surrogate: kept readable, with U+FFFD in its place.
+            Err(LoneSurrogate) => lossy_key(self.slice(&raw)),
+        };
+        MemberKey::Decoded(decoded.into_boxed_str(), raw)
     }
 
     /// The item spans of the array at `span`, from the index (no scanning).
