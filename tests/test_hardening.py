@@ -504,6 +504,17 @@ def test_4_a_lone_surrogate_key_is_reachable_like_json_loads_gives_it():
     assert record["k\udc00"] == 2
 
 
+def test_4_a_lone_surrogate_key_keeps_its_escaped_backslashes():
+    # Found by the fuzzer: `\\u` (an escaped backslash, then `u`) in a key that also holds a
+    # lone surrogate lost the key's text (its snake_case name read as "__").
+    body = b'{"io1d": 140, "T\x7f\\\\uTTT\\uddceee": 159}'
+    record = signed_receive(body).record
+    assert record.keys() == ["io1d", "t__u_ttt_ee"]
+    assert [record[name] for name in record.keys()] == [140, 159]
+    assert record["T\x7f\\uTTT\uddceee"] == 159
+    assert record.to_api() == json.loads(body)
+
+
 # -- 5. Lone surrogates and unknown encodings in str arguments -------------------------------
 
 

@@ -366,9 +366,17 @@ fn lossy_key(raw: &str) -> String {
             }
         }
         out.extend(char::decode_utf16(units.drain(..)).map(|r| r.unwrap_or('\u{FFFD}')));
-        let next = rest.find("\\u").filter(|&n| n > 0).unwrap_or(rest.len());
-        out.push_str(&unescape(&rest[..next]).unwrap_or(Cow::Borrowed("\u{FFFD}")));
-        rest = &rest[next..];
+        // One other escape (two characters: `\\`, `\n`, ...), or the text up to the next
+        // backslash. (Cutting at the next `\u` instead cut `\\u` in half, and lost the
+        // text before it.)
+        let next = if rest.starts_with('\\') {
+            rest.char_indices().nth(2).map_or(rest.len(), |(i, _)| i)
+        } else {
+            rest.find('\\').unwrap_or(rest.len())
+        };
+        let (piece, after) = rest.split_at(next);
+        out.push_str(&unescape(piece).unwrap_or(Cow::Borrowed("\u{FFFD}")));
+        rest = after;
     }
     out.extend(char::decode_utf16(units.drain(..)).map(|r| r.unwrap_or('\u{FFFD}')));
     out
@@ -531,6 +539,19 @@ mod tests {
         let deepest = doc.members(&items[1]).unwrap();
         assert_eq!(doc.key(&deepest[0]), "\"q\"");
         assert_eq!(doc.slice(&deepest[0].value), "2");
+    }
+
+    #[test]
+    fn a_key_with_a_lone_surrogate_keeps_its_other_text() {
+        // Found by the fuzzer: an escaped backslash before a `u` (`\\uTTT` in the JSON) was
+        // cut in half by the lossy decoding, and the text before it was lost (the key read
+        // as "\u{FFFD}\u{FFFD}").
+        let body = "{\"io1d\":140,\"T\u{7f}\\\\uTTT\\uddceee\" \n:159}";
+        let (doc, members) = Document::parse(body.as_bytes()).unwrap();
+        assert_eq!(doc.key(&members[1]), "T\u{7f}\\uTTT\u{FFFD}ee");
+        let (doc, members) = Document::parse(br#"{"\n\ud800x\\\"y\udc00": 1, "k": 2}"#).unwrap();
+        assert_eq!(doc.key(&members[0]), "\n\u{FFFD}x\\\"y\u{FFFD}");
+        assert_eq!(doc.key(&members[1]), "k");
     }
 
     #[test]
