@@ -20,10 +20,10 @@ const SCANS_BEFORE_INDEX: usize = 16;
 /// than building the tables.
 const INDEXED_AT_ONCE_ABOVE: usize = 256;
 
-/// The members of one object and the lookups a record makes on them.
-#[derive(Debug)]
-pub struct Fields {
-    members: Vec<Member>,
+/// The hash lookups a record builds for a large object, kept by the record (empty until
+/// then: most records never build them).
+#[derive(Debug, Default)]
+pub struct Lookups {
     /// Boxed: most records never build it, and every record carries the cell.
     index: OnceLock<Box<Lookup>>,
     /// Linear lookups made so far (until the index is built).
@@ -38,35 +38,43 @@ struct Lookup {
     by_snake: HashMap<Box<str>, usize>,
 }
 
-impl Fields {
-    pub fn new(members: Vec<Member>) -> Fields {
-        Fields {
-            members,
-            index: OnceLock::new(),
-            scans: AtomicUsize::new(0),
-        }
+/// The members of one object (borrowed from the document's index: nothing is copied) and
+/// the lookups a record makes on them.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    members: &'a [Member],
+    lookups: &'a Lookups,
+}
+
+impl<'a> Fields<'a> {
+    /// The fields of an object with `members`, looked up with the record's `lookups`.
+    pub fn new(members: &'a [Member], lookups: &'a Lookups) -> Fields<'a> {
+        Fields { members, lookups }
     }
 
     /// The members, in payload order.
-    pub fn members(&self) -> &[Member] {
-        &self.members
+    #[inline]
+    pub fn members(&self) -> &'a [Member] {
+        self.members
     }
 
-    fn lookup(&self, doc: &Document) -> Option<&Lookup> {
-        if self.members.len() <= INDEXED_ABOVE {
+    fn lookup(&self, doc: &Document) -> Option<&'a Lookup> {
+        let members = self.members;
+        if members.len() <= INDEXED_ABOVE {
             return None;
         }
-        if let Some(index) = self.index.get() {
+        let cell = &self.lookups.index;
+        if let Some(index) = cell.get() {
             return Some(index);
         }
-        if self.members.len() <= INDEXED_AT_ONCE_ABOVE
-            && self.scans.fetch_add(1, Ordering::Relaxed) < SCANS_BEFORE_INDEX
+        if members.len() <= INDEXED_AT_ONCE_ABOVE
+            && self.lookups.scans.fetch_add(1, Ordering::Relaxed) < SCANS_BEFORE_INDEX
         {
             return None;
         }
-        Some(self.index.get_or_init(|| {
+        Some(cell.get_or_init(|| {
             let mut l = Box::<Lookup>::default();
-            for (i, m) in self.members.iter().enumerate() {
+            for (i, m) in members.iter().enumerate() {
                 let key = doc.key(m);
                 l.by_snake
                     .insert(models::to_snake_case(key).into_owned().into(), i);
@@ -77,58 +85,83 @@ impl Fields {
     }
 
     /// The last member whose key is `key`.
-    pub fn by_key(&self, doc: &Document, key: &str) -> Option<&Member> {
+    pub fn by_key(&self, doc: &Document, key: &str) -> Option<&'a Member> {
+        let members = self.members;
         match self.lookup(doc) {
-            Some(l) => l.by_key.get(key).map(|&i| &self.members[i]),
-            None => self.members.iter().rev().find(|m| doc.key(m) == key),
+            Some(l) => l.by_key.get(key).map(|&i| &members[i]),
+            None => members.iter().rev().find(|m| doc.key(m) == key),
         }
     }
 
     /// The last member whose snake_case name is `name`.
-    pub fn by_snake(&self, doc: &Document, name: &str) -> Option<&Member> {
-        match self.lookup(doc) {
-            Some(l) => l.by_snake.get(name).map(|&i| &self.members[i]),
-            None => {
-                // A key whose first byte is ASCII has a snake form starting with that byte
-                // lower-cased (or `_`); an ASCII key's snake form is the key with a `_` put
-                // before some of its capitals, so it matches only if it is as long as
-                // `name` without some of its `_`s. Most keys are passed over on their first
-                // byte alone, nearly all others on their length, and a key with the bytes
-                // of `name` is `name` when `name` is snake_case already.
-                let n = name.as_bytes();
-                let Some(&n0) = n.first() else {
-                    return self.members.iter().rev().find(|m| doc.key(m).is_empty());
-                };
-                // The first bytes of keys whose snake form starts with `n0` (`_`: any ASCII
-                // byte but a letter or digit, tested one by one).
-                let (a, b) = if n0.is_ascii_lowercase() {
-                    (n0, n0.to_ascii_uppercase())
-                } else {
-                    (n0, n0)
-                };
-                let shortest = n.len() - n.iter().filter(|&&c| c == b'_').count();
-                self.members.iter().rev().find(|m| {
-                    let Some(key) = doc.raw_key(m) else {
-                        return models::snake_matches(doc.key(m), name);
-                    };
-                    match key.first() {
-                        Some(&k0) if k0.is_ascii() => {
-                            if k0 != a && k0 != b && (n0 != b'_' || models::snake_first(k0) != n0) {
-                                return false;
-                            }
-                        }
-                        _ => return models::snake_matches(doc.key(m), name),
-                    }
-                    if key == n && models::is_snake(n) {
-                        return true;
-                    }
-                    if !(shortest..=n.len()).contains(&key.len()) && key.is_ascii() {
-                        return false;
-                    }
-                    models::snake_matches(doc.key(m), name)
-                })
-            }
+    pub fn by_snake(&self, doc: &Document, name: &str) -> Option<&'a Member> {
+        let members = self.members;
+        if let Some(l) = self.lookup(doc) {
+            return l.by_snake.get(name).map(|&i| &members[i]);
         }
+        // A key whose first byte is ASCII has a snake form starting with that byte
+        // lower-cased (or `_`); an ASCII key's snake form is the key with a `_` put before
+        // some of its capitals, so it matches only if it is as long as `name` without some
+        // of its `_`s. Most keys are passed over on their first byte alone (one byte of the
+        // body read), nearly all others on their length (from the index entry), and a key
+        // with the bytes of `name` is `name` when `name` is snake_case already.
+        let n = name.as_bytes();
+        let Some(&n0) = n.first() else {
+            return members.iter().rev().find(|m| doc.key(m).is_empty());
+        };
+        let text = doc.text().as_bytes();
+        if n0.is_ascii_lowercase() {
+            // Nearly every name: a key is passed over in a few instructions when it has no
+            // escapes and its first byte is ASCII and neither `n0` nor its capital
+            // (`k0 | 0x20` is `n0` for exactly those two; for a byte from 0x80 never).
+            for m in members.iter().rev() {
+                let Some(&k0) = text.get(m.key_start() as usize) else {
+                    continue;
+                };
+                if k0 | 0x20 != n0 && k0 < 0x80 && !m.key_escaped() {
+                    continue;
+                }
+                if Self::may_be(doc, m, k0, name) {
+                    return Some(m);
+                }
+            }
+            return None;
+        }
+        members
+            .iter()
+            .rev()
+            .find(|m| match text.get(m.key_start() as usize) {
+                // The empty key (its first byte is the closing quote) is never `name`.
+                _ if m.key_len() == 0 => false,
+                Some(&k0) if k0.is_ascii() && !m.key_escaped() => {
+                    (k0 == n0 || (n0 == b'_' && models::snake_first(k0) == n0))
+                        && Self::may_be(doc, m, k0, name)
+                }
+                _ => models::snake_matches(doc.key(m), name),
+            })
+    }
+
+    /// Whether member `m`, whose key's first byte `k0` did not rule it out, has the
+    /// snake_case name `name` (out of line: the scan over the other members stays small).
+    #[inline(never)]
+    fn may_be(doc: &Document, m: &Member, k0: u8, name: &str) -> bool {
+        let n = name.as_bytes();
+        if m.key_escaped() || k0 >= 0x80 {
+            return models::snake_matches(doc.key(m), name);
+        }
+        let len = m.key_len();
+        let longest = n.len();
+        let shortest = longest - n.iter().filter(|&&c| c == b'_').count();
+        let key = doc.text().as_bytes().get(m.key_span()).unwrap_or(&[]);
+        if len < shortest || len > longest {
+            // Only a key with non-ASCII text can change length when snake-cased.
+            if key.is_ascii() {
+                return false;
+            }
+        } else if key == n && models::is_snake(n) {
+            return true;
+        }
+        models::snake_matches(doc.key(m), name)
     }
 }
 
@@ -157,7 +190,7 @@ pub enum Found<'a> {
 #[derive(Clone, Copy)]
 pub struct View<'a> {
     pub doc: &'a Document,
-    pub fields: &'a Fields,
+    pub fields: Fields<'a>,
     pub kind: Kind,
     pub context: Kind,
 }
@@ -165,7 +198,7 @@ pub struct View<'a> {
 impl<'a> View<'a> {
     fn value(&self, m: &'a Member) -> Found<'a> {
         Found::Value {
-            span: m.value.clone(),
+            span: m.value(),
             key: Cow::Borrowed(self.doc.key(m)),
             context: self.context,
         }
@@ -178,7 +211,7 @@ impl<'a> View<'a> {
         // `threads` is a count); otherwise the payload's own key wins.
         let alias_first = own.is_some_and(|m| {
             !matches!(
-                self.doc.json_type(&m.value),
+                self.doc.json_type(&m.value()),
                 JsonType::Object | JsonType::Array
             ) && self.kind.alias_overrides_scalar(name)
         });
@@ -224,7 +257,7 @@ impl<'a> View<'a> {
     pub fn api_path(&self, name: &str) -> Vec<Cow<'a, str>> {
         if let Some(m) = self.fields.by_snake(self.doc, name) {
             let scalar = !matches!(
-                self.doc.json_type(&m.value),
+                self.doc.json_type(&m.value()),
                 JsonType::Object | JsonType::Array
             );
             if !(scalar && self.kind.alias_overrides_scalar(name)) {
@@ -260,8 +293,8 @@ impl<'a> View<'a> {
                 None => Found::Missing,
             }),
             Alias::IdRecord(key, kind) => Ok(match self.fields.by_key(self.doc, key) {
-                Some(m) if self.doc.json_type(&m.value) != JsonType::Null => Found::IdRecord {
-                    span: m.value.clone(),
+                Some(m) if self.doc.json_type(&m.value()) != JsonType::Null => Found::IdRecord {
+                    span: m.value(),
                     kind,
                 },
                 _ => Found::Missing,
@@ -286,7 +319,7 @@ impl<'a> View<'a> {
                 };
                 let last = path.last().copied().unwrap_or("");
                 Ok(Found::Value {
-                    span: m.value.clone(),
+                    span: m.value(),
                     key: Cow::Borrowed(field),
                     context: context.route(last).1,
                 })
@@ -314,7 +347,7 @@ impl<'a> View<'a> {
         let Some(m) = self.fields.by_key(self.doc, first) else {
             return Ok(None);
         };
-        let mut span = m.value.clone();
+        let mut span = m.value();
         let mut context = self.context;
         let mut key: &str = first;
         for next in rest {
@@ -323,10 +356,10 @@ impl<'a> View<'a> {
             }
             context = context.route(key).1;
             let members = self.doc.members(&span)?;
-            let Some(m) = members.into_iter().rev().find(|m| self.doc.key(m) == *next) else {
+            let Some(m) = members.iter().rev().find(|m| self.doc.key(m) == *next) else {
                 return Ok(None);
             };
-            span = m.value;
+            span = m.value();
             key = next;
         }
         Ok(Some((span, context)))
@@ -379,14 +412,14 @@ fn hash_into(doc: &Document, span: &Span, h: &mut impl Hasher) -> Result<(), Pay
             // Order-independent, and the last duplicate key wins (as in a dict).
             let members = doc.members(&s)?;
             let mut last: HashMap<&str, &Member> = HashMap::with_capacity(members.len());
-            for m in &members {
+            for m in members {
                 last.insert(doc.key(m), m);
             }
             let mut sum: u64 = 0;
             for (k, m) in last {
                 let mut mh = std::collections::hash_map::DefaultHasher::new();
                 k.hash(&mut mh);
-                hash_into(doc, &m.value, &mut mh)?;
+                hash_into(doc, &m.value(), &mut mh)?;
                 sum = sum.wrapping_add(mh.finish());
             }
             (5u8, sum).hash(h);
@@ -435,10 +468,12 @@ fn utf16_units(raw: &str) -> Vec<u16> {
 mod tests {
     use super::*;
 
-    fn view_of(body: &str, kind: Kind) -> (Document, Fields) {
-        let (doc, members) = Document::parse(body.as_bytes()).unwrap();
-        let _ = kind;
-        (doc, Fields::new(members))
+    fn view_of(body: &str) -> (Document, Lookups) {
+        (Document::read(body.as_bytes()).unwrap(), Lookups::default())
+    }
+
+    fn fields<'a>(doc: &'a Document, lookups: &'a Lookups) -> Fields<'a> {
+        Fields::new(doc.members(&(0..doc.text().len())).unwrap(), lookups)
     }
 
     fn text_of<'a>(doc: &'a Document, found: &Found<'_>) -> &'a str {
@@ -453,10 +488,11 @@ mod tests {
         let body = r#"{"id": 1, "primaryCustomer": {"id": 7, "first": "Ann"}, "assignee": {"id": 2},
             "threads": 3, "_embedded": {"threads": [{"id": 9}]}, "state": "draft",
             "userUpdatedAt": "2020-01-01T00:00:00Z", "createdBy": {"type": "customer"}}"#;
-        let (doc, fields) = view_of(body, Kind::Conversation);
+        let (doc, lookups) = view_of(body);
+        let fields = fields(&doc, &lookups);
         let v = View {
             doc: &doc,
-            fields: &fields,
+            fields,
             kind: Kind::Conversation,
             context: Kind::Conversation,
         };
@@ -496,10 +532,11 @@ mod tests {
 
     #[test]
     fn absent_declared_fields_read_as_the_originals_defaults() {
-        let (doc, fields) = view_of(r#"{"id": 1}"#, Kind::Customer);
+        let (doc, lookups) = view_of(r#"{"id": 1}"#);
+        let fields = fields(&doc, &lookups);
         let v = View {
             doc: &doc,
-            fields: &fields,
+            fields,
             kind: Kind::Customer,
             context: Kind::Customer,
         };
@@ -525,10 +562,11 @@ mod tests {
             body.push_str(&format!("\"fieldNumber{i}\": {i}, "));
         }
         body.push_str("\"fieldNumber5\": \"last wins\"}");
-        let (doc, fields) = view_of(&body, Kind::Record);
+        let (doc, lookups) = view_of(&body);
+        let fields = fields(&doc, &lookups);
         let v = View {
             doc: &doc,
-            fields: &fields,
+            fields,
             kind: Kind::Record,
             context: Kind::Record,
         };
@@ -540,7 +578,7 @@ mod tests {
             let name = format!("field_number{i}");
             assert_eq!(text_of(&doc, &v.find(&name).unwrap()), i.to_string());
         }
-        assert!(fields.index.get().is_some());
+        assert!(fields.lookups.index.get().is_some());
         assert_eq!(text_of(&doc, &v.find("field_number199").unwrap()), "199");
         assert_eq!(text_of(&doc, &v.find("fieldNumber7").unwrap()), "7");
         assert_eq!(
@@ -570,7 +608,8 @@ mod tests {
         let mut checked = 0;
         for key in &keys {
             let body = format!("{{\"{key}\": 1}}");
-            let (doc, fields) = view_of(&body, Kind::Record);
+            let (doc, lookups) = view_of(&body);
+            let fields = fields(&doc, &lookups);
             let decoded = doc.key(&fields.members()[0]).to_owned();
             let snake = models::to_snake_case(&decoded).into_owned();
             let mut names = vec![

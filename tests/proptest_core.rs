@@ -53,7 +53,7 @@ fn to_value(doc: &Document, span: &Span) -> Option<Value> {
                 let mut map = Map::new();
                 for m in doc.members(&s).expect("an object's members") {
                     // the last duplicate wins, as in serde_json and json.loads
-                    map.insert(doc.key(&m).to_owned(), to_value(doc, &m.value)?);
+                    map.insert(doc.key(m).to_owned(), to_value(doc, &m.value())?);
                 }
                 Value::Object(map)
             }
@@ -75,8 +75,8 @@ fn touch_everything(doc: &Document, span: &Span) {
         match doc.scalar(&s).expect("a span of the document reads") {
             Scalar::Object(o) => {
                 for m in doc.members(&o).expect("an object's members") {
-                    let _ = doc.key(&m);
-                    stack.push(m.value);
+                    let _ = doc.key(m);
+                    stack.push(m.value());
                 }
             }
             Scalar::Array(a) => stack.extend(doc.items(&a).expect("an array's items")),
@@ -385,7 +385,7 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("refused {text:?}: {e}")))?;
         prop_assert_eq!(members.len(), 1);
         prop_assert_eq!(doc.key(&members[0]), "v");
-        prop_assert_eq!(to_value(&doc, &members[0].value), Some(v));
+        prop_assert_eq!(to_value(&doc, &members[0].value()), Some(v));
         let serde: Value = serde_json::from_str(&text).expect("serde reads what it wrote");
         let ours = document_value(&doc).expect("plain values");
         prop_assert!(same_as_serde(&ours, &serde), "{:?} vs serde {:?}", ours, serde);
@@ -514,7 +514,7 @@ proptest! {
         if expected {
             let (doc, members) = parsed
                 .map_err(|e| TestCaseError::fail(format!("{n} digits, form {form}: {e}")))?;
-            match doc.scalar(&members[0].value).expect("reads") {
+            match doc.scalar(&members[0].value()).expect("reads") {
                 Scalar::BigInt(t) => prop_assert!(form == 0 && t == number.as_str()),
                 Scalar::Float(f) => prop_assert!(form != 0 && f.is_finite()),
                 other => prop_assert!(false, "{n} digits read as {other:?}"),

@@ -141,10 +141,10 @@ pub(crate) fn serialize_value(
             let (child, ctx) = context.route(key);
             let out = PyDict::new(py);
             for m in doc.members(span)? {
-                let k = doc.key(&m);
+                let k = doc.key(m);
                 out.set_item(
                     models::to_snake_case(k),
-                    serialize_value(py, doc, &m.value, k, ctx, dates, with_class, depth + 1)?,
+                    serialize_value(py, doc, &m.value(), k, ctx, dates, with_class, depth + 1)?,
                 )?;
             }
             if with_class {

@@ -282,10 +282,10 @@ impl WebHookEvent {
                 None => return Err(argument("an envelope needs a body")),
             },
         };
-        let (doc, members) = Document::parse(&body)?;
+        let doc = Document::read(&body)?;
         let keep_raw = doc.encoding() != Encoding::Utf8;
         let kind = events::record_kind(event_type.as_deref().unwrap_or(""));
-        let record = top_level(py, doc, Some(members), kind)?;
+        let record = top_level(py, doc, kind)?;
         let mut event = WebHookEvent::received(
             py,
             event_type,

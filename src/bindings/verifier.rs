@@ -331,7 +331,7 @@ impl Verifier {
         // The bytes as sent are kept when the record's text is not them.
         let keep_raw = doc.encoding() != Encoding::Utf8 || body.text.is_some();
         let kind = crate::events::record_kind(event_type.as_deref().unwrap_or(""));
-        let record = top_level(py, doc, None, kind)?;
+        let record = top_level(py, doc, kind)?;
         // For the envelope: the header's bytes as UTF-8, trimmed (as it was compared).
         let signature = String::from_utf8(sig.into_owned()).ok().map(trimmed);
         Ok(WebHookEvent::received(

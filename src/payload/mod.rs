@@ -17,11 +17,12 @@ pub use error::{PayloadError, PayloadErrorKind};
 pub use text::{unescape, Encoding, LoneSurrogate};
 
 use crate::limits::{MAX_BODY_BYTES, MAX_DEPTH, MAX_INT_DIGITS};
-use scan::{Entry, Index, ScanError};
+use scan::{Index, ScanError};
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 /// The 1-based line and column of byte `offset`, counted as `json.JSONDecodeError` counts
 /// them: the column in characters from the start of the line (bytes where the text is not
@@ -44,6 +45,17 @@ struct Inner {
     text: Box<str>,
     index: Index,
     encoding: Encoding,
+    /// The keys written with escapes, decoded: made the first time one is read (nearly no
+    /// payload has one).
+    decoded_keys: OnceLock<DecodedKeys>,
+}
+
+/// Every escaped key of a document, decoded into one string.
+#[derive(Default)]
+struct DecodedKeys {
+    text: String,
+    /// (where the key starts in the body, where its decoded text is in `text`), sorted.
+    at: Vec<(u32, Range<u32>)>,
 }
 
 /// A validated JSON body, shared by every record made from it.
@@ -61,20 +73,10 @@ impl fmt::Debug for Document {
 /// A byte range of the document holding one JSON value.
 pub type Span = Range<usize>;
 
-/// One member of a JSON object: where its key is and the span of its value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    key: MemberKey,
-    pub value: Span,
-}
-
-/// A key is a span of the body; only a key written with escapes is kept decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum MemberKey {
-    Raw(Span),
-    /// The decoded key, and where its escaped text is.
-    Decoded(Box<str>, Span),
-}
+/// One member of a JSON object: where its key and its value are, as the index holds it
+/// (16 bytes, `Copy`). Its key is read with [`Document::key`], its value's span is
+/// [`Member::value`].
+pub use scan::Entry as Member;
 
 /// The JSON type of a value, from its first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +140,7 @@ impl Document {
     /// integer length), so reading fields later cannot meet an error.
     pub fn parse(body: &[u8]) -> Result<(Document, Vec<Member>), PayloadError> {
         let doc = Document::read(body)?;
-        let members = doc.members(&(0..doc.text().len()))?;
+        let members = doc.members(&(0..doc.text().len()))?.to_vec();
         Ok((doc, members))
     }
 
@@ -182,10 +184,8 @@ impl Document {
 
     /// A document from text that should hold one JSON object (records built in code, pickle);
     /// it is validated like a received body.
-    pub fn from_json_text(text: String) -> Result<(Document, Vec<Member>), PayloadError> {
-        let doc = Document::from_text(text.into_boxed_str(), Encoding::Utf8)?;
-        let members = doc.members(&(0..doc.text().len()))?;
-        Ok((doc, members))
+    pub fn from_json_text(text: String) -> Result<Document, PayloadError> {
+        Document::from_text(text.into_boxed_str(), Encoding::Utf8)
     }
 
     fn from_text(text: Box<str>, encoding: Encoding) -> Result<Document, PayloadError> {
@@ -207,6 +207,7 @@ impl Document {
                 text,
                 index,
                 encoding,
+                decoded_keys: OnceLock::new(),
             }),
         })
     }
@@ -222,29 +223,64 @@ impl Document {
     }
 
     /// The (unescaped) key of a member.
-    pub fn key<'a>(&'a self, member: &'a Member) -> &'a str {
-        match &member.key {
-            MemberKey::Raw(span) => self.inner.text.get(span.clone()).unwrap_or(""),
-            MemberKey::Decoded(k, _) => k,
+    #[inline]
+    pub fn key<'a>(&'a self, member: &Member) -> &'a str {
+        if member.key_escaped() {
+            return self.decoded_key(member);
         }
+        self.inner.text.get(member.key_span()).unwrap_or("")
     }
 
     /// The text of a member's key when it is written without escapes (nearly every key):
     /// raw bytes, with no decoding.
     #[inline]
     pub fn raw_key<'a>(&'a self, member: &Member) -> Option<&'a [u8]> {
-        match &member.key {
-            MemberKey::Raw(span) => self.inner.text.as_bytes().get(span.clone()),
-            MemberKey::Decoded(..) => None,
+        if member.key_escaped() {
+            return None;
         }
+        self.inner.text.as_bytes().get(member.key_span())
     }
 
     /// The key of a member as written in the body (escapes and all) when it has escapes.
-    pub fn escaped_key<'a>(&'a self, member: &'a Member) -> Option<&'a str> {
-        match &member.key {
-            MemberKey::Raw(_) => None,
-            MemberKey::Decoded(_, span) => self.inner.text.get(span.clone()),
+    pub fn escaped_key<'a>(&'a self, member: &Member) -> Option<&'a str> {
+        if !member.key_escaped() {
+            return None;
         }
+        self.inner.text.get(member.key_span())
+    }
+
+    /// A key written with escapes, decoded (not inlined: nearly no key has escapes). The
+    /// document's escaped keys are all decoded the first time one is asked for; a key with
+    /// a lone surrogate is kept readable, with U+FFFD in its place.
+    #[inline(never)]
+    fn decoded_key(&self, member: &Member) -> &str {
+        let keys = self.inner.decoded_keys.get_or_init(|| {
+            let mut keys = DecodedKeys::default();
+            for e in self.inner.index.all_entries() {
+                if !e.key_escaped() {
+                    continue;
+                }
+                let raw = self.slice(&e.key_span());
+                let start = keys.text.len();
+                match unescape(raw) {
+                    Ok(k) => keys.text.push_str(&k),
+                    Err(LoneSurrogate) => keys.text.push_str(&lossy_key(raw)),
+                }
+                // The text is at most a decoded body (below 2^31 bytes, as offsets are).
+                let end = keys.text.len();
+                keys.at.push((e.key_start(), start as u32..end as u32));
+            }
+            keys.at.sort_unstable_by_key(|(k, _)| *k);
+            keys
+        });
+        keys.at
+            .binary_search_by_key(&member.key_start(), |(k, _)| *k)
+            .ok()
+            .and_then(|i| {
+                keys.text
+                    .get(keys.at[i].1.start as usize..keys.at[i].1.end as usize)
+            })
+            .unwrap_or("")
     }
 
     /// The whole body text (UTF-8, without a byte-order mark).
@@ -262,7 +298,8 @@ impl Document {
         JsonType::of(self.slice(span)).unwrap_or(JsonType::Null)
     }
 
-    fn entries(&self, span: &Span, open: u8) -> Result<&[Entry], PayloadError> {
+    /// Which index entries belong to the container (`open`: `{` or `[`) at `span`.
+    pub(crate) fn entry_range(&self, span: &Span, open: u8) -> Result<Range<u32>, PayloadError> {
         // The container at the first byte of `span` that is not JSON whitespace (the
         // top-level record's span is the whole text, whitespace around its object included).
         let text = self.inner.text.as_bytes();
@@ -277,48 +314,35 @@ impl Document {
         }
         self.inner
             .index
-            .entries_at(start)
+            .range_at(start)
             .ok_or_else(|| self.structure_error(start))
     }
 
-    /// The members of the object at `span`, from the index (no scanning).
-    pub fn members(&self, span: &Span) -> Result<Vec<Member>, PayloadError> {
-        // Collected from an exact-size iterator: one allocation, no capacity check a member.
-        Ok(self
-            .entries(span, b'{')?
-            .iter()
-            .map(|e| {
-                let raw = e.key_span();
-                let key = if e.key_escaped() {
-                    self.decoded_key(raw)
-                } else {
-                    MemberKey::Raw(raw)
-                };
-                Member {
-                    key,
-                    value: e.value_start as usize..e.value_end as usize,
-                }
-            })
-            .collect())
+    /// The members of the object whose entries are at `range` (from
+    /// [`Document::member_range`]).
+    #[inline]
+    pub fn members_at(&self, range: Range<u32>) -> &[Member] {
+        self.inner.index.entries(range)
     }
 
-    /// A key written with escapes, decoded (not inlined: nearly no key has escapes).
-    #[inline(never)]
-    fn decoded_key(&self, raw: Span) -> MemberKey {
-        let decoded = match unescape(self.slice(&raw)) {
-            Ok(k) => k.into_owned(),
-            // A key with a lone surrogate: kept readable, with U+FFFD in its place.
-            Err(LoneSurrogate) => lossy_key(self.slice(&raw)),
-        };
-        MemberKey::Decoded(decoded.into_boxed_str(), raw)
+    /// Where in the index the members of the object at `span` are (for a record to keep).
+    pub fn member_range(&self, span: &Span) -> Result<Range<u32>, PayloadError> {
+        self.entry_range(span, b'{')
+    }
+
+    /// The members of the object at `span`, from the index (no scanning, no copying).
+    pub fn members(&self, span: &Span) -> Result<&[Member], PayloadError> {
+        Ok(self.members_at(self.member_range(span)?))
     }
 
     /// The item spans of the array at `span`, from the index (no scanning).
     pub fn items(&self, span: &Span) -> Result<Vec<Span>, PayloadError> {
         Ok(self
-            .entries(span, b'[')?
+            .inner
+            .index
+            .entries(self.entry_range(span, b'[')?)
             .iter()
-            .map(|e| e.value_start as usize..e.value_end as usize)
+            .map(Member::value)
             .collect())
     }
 
@@ -503,28 +527,28 @@ mod tests {
         let (doc, members) = Document::parse(body).unwrap();
         let keys: Vec<&str> = members.iter().map(|m| doc.key(m)).collect();
         assert_eq!(keys, ["id", "subject", "tags", "big", "f", "n", "t"]);
-        assert_eq!(doc.scalar(&members[0].value).unwrap(), Scalar::Int(12));
+        assert_eq!(doc.scalar(&members[0].value()).unwrap(), Scalar::Int(12));
         assert_eq!(
-            doc.scalar(&members[1].value).unwrap(),
+            doc.scalar(&members[1].value()).unwrap(),
             Scalar::Str("Café / ok".into())
         );
-        let Scalar::Array(span) = doc.scalar(&members[2].value).unwrap() else {
+        let Scalar::Array(span) = doc.scalar(&members[2].value()).unwrap() else {
             panic!()
         };
         let items = doc.items(&span).unwrap();
         assert_eq!(items.len(), 2);
         let inner = doc.members(&items[1]).unwrap();
-        assert_eq!(doc.scalar(&inner[0].value).unwrap(), Scalar::Int(2));
+        assert_eq!(doc.scalar(&inner[0].value()).unwrap(), Scalar::Int(2));
         assert_eq!(
-            doc.scalar(&members[3].value).unwrap(),
+            doc.scalar(&members[3].value()).unwrap(),
             Scalar::BigInt("18446744073709551616")
         );
         assert_eq!(
-            doc.scalar(&members[4].value).unwrap(),
+            doc.scalar(&members[4].value()).unwrap(),
             Scalar::Float(1500.0)
         );
-        assert_eq!(doc.scalar(&members[5].value).unwrap(), Scalar::Null);
-        assert_eq!(doc.scalar(&members[6].value).unwrap(), Scalar::Bool(true));
+        assert_eq!(doc.scalar(&members[5].value()).unwrap(), Scalar::Null);
+        assert_eq!(doc.scalar(&members[6].value()).unwrap(), Scalar::Bool(true));
     }
 
     #[test]
@@ -532,13 +556,13 @@ mod tests {
         let (doc, members) =
             Document::parse(br#"{"a\u0062c": 1, "n": {"x\u0079": [1, {"\"q\"": 2}]}}"#).unwrap();
         assert_eq!(doc.key(&members[0]), "abc");
-        let inner = doc.members(&members[1].value).unwrap();
+        let inner = doc.members(&members[1].value()).unwrap();
         assert_eq!(doc.key(&inner[0]), "xy");
-        let items = doc.items(&inner[0].value).unwrap();
+        let items = doc.items(&inner[0].value()).unwrap();
         assert_eq!(doc.slice(&items[0]), "1");
         let deepest = doc.members(&items[1]).unwrap();
         assert_eq!(doc.key(&deepest[0]), "\"q\"");
-        assert_eq!(doc.slice(&deepest[0].value), "2");
+        assert_eq!(doc.slice(&deepest[0].value()), "2");
     }
 
     #[test]
@@ -592,7 +616,7 @@ mod tests {
     fn lone_surrogate_reads_as_its_literal_for_python_to_decode() {
         let (doc, members) = Document::parse(br#"{"s": "a\ud800b", "k\udc00": 1}"#).unwrap();
         assert_eq!(
-            doc.scalar(&members[0].value).unwrap(),
+            doc.scalar(&members[0].value()).unwrap(),
             Scalar::LoneSurrogate(r#""a\ud800b""#)
         );
         assert_eq!(doc.key(&members[1]), "k\u{FFFD}");
@@ -602,7 +626,7 @@ mod tests {
     fn structural_scan_matches_serde_on_nested_values() {
         let body = br#" { "a" : [ 1 , -2.5e3 , "x\"]}" , { "b" : { } } , [ ] , true , null ] , "c" : { "d" : "}" } } "#;
         let (doc, members) = Document::parse(body).unwrap();
-        let items = doc.items(&members[0].value).unwrap();
+        let items = doc.items(&members[0].value()).unwrap();
         let texts: Vec<&str> = items.iter().map(|s| doc.slice(s)).collect();
         assert_eq!(
             texts,
@@ -618,12 +642,15 @@ mod tests {
         );
         assert!(doc.items(&items[4]).unwrap().is_empty());
         let b = doc.members(&items[3]).unwrap();
-        assert!(doc.members(&b[0].value).unwrap().is_empty());
-        let c = doc.members(&members[1].value).unwrap();
-        assert_eq!(doc.scalar(&c[0].value).unwrap(), Scalar::Str("}".into()));
+        assert!(doc.members(&b[0].value()).unwrap().is_empty());
+        let c = doc.members(&members[1].value()).unwrap();
+        assert_eq!(doc.scalar(&c[0].value()).unwrap(), Scalar::Str("}".into()));
         // asking for the wrong container type is an error, not a panic
         assert_eq!(doc.members(&items[0]).unwrap_err().reason(), "syntax");
-        assert_eq!(doc.items(&members[1].value).unwrap_err().reason(), "syntax");
+        assert_eq!(
+            doc.items(&members[1].value()).unwrap_err().reason(),
+            "syntax"
+        );
     }
 
     /// Walk every value of a document, the way attribute reads do.
@@ -634,9 +661,9 @@ mod tests {
         match doc.scalar(span) {
             Ok(Scalar::Object(s)) => {
                 if let Ok(members) = doc.members(&s) {
-                    for m in &members {
+                    for m in members {
                         let _ = doc.key(m);
-                        walk(doc, &m.value, depth + 1);
+                        walk(doc, &m.value(), depth + 1);
                     }
                 }
             }
@@ -691,8 +718,8 @@ mod tests {
         for _ in 0..20_000 {
             let body = rng.mutate(seed, alphabet);
             if let Ok((doc, members)) = Document::parse(&body) {
-                for m in &members {
-                    walk(&doc, &m.value, 0);
+                for m in members {
+                    walk(&doc, &m.value(), 0);
                 }
             }
         }
@@ -831,7 +858,7 @@ mod tests {
         let ok = format!("{{\"n\": {}}}", "9".repeat(MAX_INT_DIGITS));
         let (doc, m) = Document::parse(ok.as_bytes()).unwrap();
         assert!(matches!(
-            doc.scalar(&m[0].value).unwrap(),
+            doc.scalar(&m[0].value()).unwrap(),
             Scalar::BigInt(_)
         ));
         let long = format!("{{\"n\": -{}}}", "9".repeat(MAX_INT_DIGITS + 1));
@@ -855,7 +882,7 @@ mod tests {
             .collect();
         let (doc, m) = Document::parse(&utf16).unwrap();
         assert_eq!(doc.encoding(), Encoding::Utf16Le);
-        assert_eq!(doc.scalar(&m[0].value).unwrap(), Scalar::Str("é".into()));
+        assert_eq!(doc.scalar(&m[0].value()).unwrap(), Scalar::Str("é".into()));
         let (doc, _) = Document::parse(b"\xEF\xBB\xBF{\"a\": 1}").unwrap();
         assert_eq!(doc.encoding(), Encoding::Utf8Bom);
         assert_eq!(doc.text(), "{\"a\": 1}");
@@ -892,10 +919,10 @@ mod tests {
         body.push_str("]}");
         let (doc, members) = Document::parse(body.as_bytes()).unwrap();
         assert_eq!(doc.container_count(), 42);
-        let items = doc.items(&members[0].value).unwrap();
+        let items = doc.items(&members[0].value()).unwrap();
         let first = doc.members(&items[0]).unwrap();
         assert_eq!(doc.key(&first[1]), "body");
         let last = doc.members(&items[39]).unwrap();
-        assert_eq!(doc.scalar(&last[0].value).unwrap(), Scalar::Int(39));
+        assert_eq!(doc.scalar(&last[0].value()).unwrap(), Scalar::Int(39));
     }
 }

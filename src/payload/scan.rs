@@ -27,13 +27,14 @@ pub(crate) enum ScanError {
 /// One member of an object (or item of an array): its key's span (the text between the
 /// quotes; empty for array items) and its value's span, as byte offsets. 16 bytes: whether
 /// the key holds escapes is the top bit of `key_end` (offsets are below 2^31, as bodies
-/// are at most `MAX_BODY_BYTES`).
+/// are at most `MAX_BODY_BYTES`). Records read their members straight from the index
+/// (`crate::payload::Member` is this type), so a record's first read copies nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Entry {
+pub struct Entry {
     key_start: u32,
     key_end: u32,
-    pub value_start: u32,
-    pub value_end: u32,
+    value_start: u32,
+    value_end: u32,
 }
 
 const ESCAPED: u32 = 1 << 31;
@@ -49,13 +50,33 @@ impl Entry {
     }
 
     /// The byte span of the key's text between its quotes (empty for array items).
+    #[inline]
     pub fn key_span(&self) -> std::ops::Range<usize> {
         self.key_start as usize..(self.key_end & !ESCAPED) as usize
     }
 
+    /// Where the key's text starts (the byte after its opening quote).
+    #[inline]
+    pub(crate) fn key_start(&self) -> u32 {
+        self.key_start
+    }
+
     /// Whether the key holds escapes (and so must be decoded before use).
+    #[inline]
     pub fn key_escaped(&self) -> bool {
         self.key_end & ESCAPED != 0
+    }
+
+    /// The key's length in bytes as written, escapes and all.
+    #[inline]
+    pub(crate) fn key_len(&self) -> usize {
+        (self.key_end & !ESCAPED).saturating_sub(self.key_start) as usize
+    }
+
+    /// The byte span of the value.
+    #[inline]
+    pub fn value(&self) -> std::ops::Range<usize> {
+        self.value_start as usize..self.value_end as usize
     }
 }
 
@@ -78,16 +99,29 @@ pub(crate) struct Index {
 }
 
 impl Index {
-    /// The entries of the container that starts at byte `start`, if one does.
-    pub fn entries_at(&self, start: usize) -> Option<&[Entry]> {
+    /// Which entries (positions in the index) belong to the container that starts at byte
+    /// `start`, if one does.
+    pub fn range_at(&self, start: usize) -> Option<std::ops::Range<u32>> {
         let start = u32::try_from(start).ok()?;
         let at = self
             .containers
             .binary_search_by_key(&start, |c| c.start)
             .ok()?;
         let c = self.containers[at];
+        Some(c.first..c.first + c.len)
+    }
+
+    /// The entries at positions `range` (from [`Index::range_at`]); empty when out of range.
+    #[inline]
+    pub fn entries(&self, range: std::ops::Range<u32>) -> &[Entry] {
         self.entries
-            .get(c.first as usize..(c.first + c.len) as usize)
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or(&[])
+    }
+
+    /// Every entry of the document (members and items), containers in no useful order.
+    pub fn all_entries(&self) -> &[Entry] {
+        &self.entries
     }
 
     /// How many objects and arrays the document has.

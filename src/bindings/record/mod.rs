@@ -21,10 +21,12 @@ use super::convert::{json_loads, py_to_json, to_plain, value_to_py, Dates};
 use super::error::argument;
 use crate::limits::MAX_DEPTH;
 use crate::models::{self, FieldDefault, Kind};
-use crate::payload::{Document, JsonType, Member, PayloadError, Span};
-use crate::record::{Fields, Found, View};
+use crate::payload::{Document, JsonType, Member, Span};
+use crate::record::{Fields, Found, Lookups, View};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 /// The base class of every record. Read fields as attributes (`record.first_name`) or items
@@ -34,9 +36,12 @@ use std::sync::OnceLock;
 pub struct Record {
     pub(crate) doc: Document,
     pub(crate) span: Span,
-    /// The object's members; scanned on first use for nested records (a list of 100
-    /// threads costs 100 cheap objects until one of them is read).
-    fields: OnceLock<Result<Fields, PayloadError>>,
+    /// Where the object's members are in the document's index, found on the first read
+    /// (a list of 100 threads costs 100 cheap objects until one of them is read): packed
+    /// by `MemberRange`, 0 until found.
+    members_at: AtomicU64,
+    /// Hash lookups, for a large object read many times.
+    lookups: Lookups,
     pub(crate) kind: Kind,
     pub(crate) context: Kind,
     /// Fields already converted (and fields assigned), by name; created on the first read.
@@ -48,6 +53,27 @@ pub struct Record {
     /// unknown field is written to `to_api()` as given: `res_id` stays `res_id`,
     /// `resId` stays `resId`).
     spellings: DictCell,
+}
+
+/// A range of index positions packed into one `u64` (start in the high half, length in
+/// the low half, the top bit set so that a found empty range is not 0). Index positions
+/// are below 2^31: bodies are at most `MAX_BODY_BYTES`.
+struct MemberRange;
+
+impl MemberRange {
+    const FOUND: u64 = 1 << 63;
+
+    fn pack(range: &Range<u32>) -> u64 {
+        Self::FOUND | (u64::from(range.start) << 32) | u64::from(range.end - range.start)
+    }
+
+    fn unpack(packed: u64) -> Option<Range<u32>> {
+        if packed & Self::FOUND == 0 {
+            return None;
+        }
+        let start = ((packed & !Self::FOUND) >> 32) as u32;
+        Some(start..start + (packed & 0xFFFF_FFFF) as u32)
+    }
 }
 
 /// A dict a record creates when it first needs it. A plain `OnceLock` filled with a dict
@@ -75,22 +101,13 @@ impl DictCell {
 }
 
 impl Record {
-    /// A record over `span`; `members` when already scanned (the top level).
-    pub(crate) fn new(
-        doc: Document,
-        span: Span,
-        members: Option<Vec<Member>>,
-        kind: Kind,
-        context: Kind,
-    ) -> Record {
-        let fields = OnceLock::new();
-        if let Some(m) = members {
-            let _ = fields.set(Ok(Fields::new(m)));
-        }
+    /// A record over `span` (its members are found in the index on its first read).
+    pub(crate) fn new(doc: Document, span: Span, kind: Kind, context: Kind) -> Record {
         Record {
             doc,
             span,
-            fields,
+            members_at: AtomicU64::new(0),
+            lookups: Lookups::default(),
             kind,
             context,
             cache: DictCell::default(),
@@ -99,20 +116,26 @@ impl Record {
         }
     }
 
-    fn fields(&self) -> PyResult<&Fields> {
-        match self
-            .fields
-            .get_or_init(|| self.doc.members(&self.span).map(Fields::new))
-        {
-            Ok(f) => Ok(f),
-            Err(e) => Err(e.clone().into()),
-        }
+    /// The object's members, from the index. Found once and kept as a number: threads
+    /// that race to find them find the same range, so no lock is needed.
+    fn members(&self) -> PyResult<&[Member]> {
+        let packed = self.members_at.load(Ordering::Relaxed);
+        let range = match MemberRange::unpack(packed) {
+            Some(range) => range,
+            None => {
+                let range = self.doc.member_range(&self.span)?;
+                self.members_at
+                    .store(MemberRange::pack(&range), Ordering::Relaxed);
+                range
+            }
+        };
+        Ok(self.doc.members_at(range))
     }
 
     pub(crate) fn view(&self) -> PyResult<View<'_>> {
         Ok(View {
             doc: &self.doc,
-            fields: self.fields()?,
+            fields: Fields::new(self.members()?, &self.lookups),
             kind: self.kind,
             context: self.context,
         })
@@ -169,9 +192,9 @@ impl Record {
             Found::Flag(b) => b.into_pyobject(py)?.to_owned().into_any().unbind(),
             Found::IdRecord { span, kind } => {
                 let text = format!("{{\"id\": {}}}", self.doc.slice(&span));
-                let (doc, members) = Document::from_json_text(text)?;
+                let doc = Document::from_json_text(text)?;
                 let whole = 0..doc.text().len();
-                instantiate(py, Record::new(doc, whole, Some(members), kind, kind))?
+                instantiate(py, Record::new(doc, whole, kind, kind))?
             }
             Found::Default(d) => default_to_py(py, d)?,
             Found::Missing => return Ok(None),
@@ -252,7 +275,8 @@ impl Record {
         py: Python<'_>,
         name: &Bound<'_, PyString>,
     ) -> PyResult<Option<Py<PyAny>>> {
-        for m in self.view()?.fields.members().iter().rev() {
+        let view = self.view()?;
+        for m in view.fields.members().iter().rev() {
             let Some(raw) = self.doc.escaped_key(m) else {
                 continue;
             };
@@ -271,7 +295,7 @@ impl Record {
         value_to_py(
             py,
             &self.doc,
-            &m.value,
+            &m.value(),
             self.doc.key(m),
             self.context,
             Dates::Convert,
@@ -478,9 +502,9 @@ impl Record {
             }
         }
         let text = value.to_string();
-        let (doc, members) = Document::from_json_text(text)?;
+        let doc = Document::from_json_text(text)?;
         let span = 0..doc.text().len();
-        Ok(Record::new(doc, span, Some(members), kind, kind))
+        Ok(Record::new(doc, span, kind, kind))
     }
 }
 
@@ -600,19 +624,13 @@ pub(crate) fn new_routed_child(
     span: Span,
     (kind, ctx): (Kind, Kind),
 ) -> PyResult<Py<PyAny>> {
-    instantiate(py, Record::new(doc.clone(), span, None, kind, ctx))
+    instantiate(py, Record::new(doc.clone(), span, kind, ctx))
 }
 
-/// A top-level record of `kind` for a parsed document.
-/// The record of a whole body; its members made now when given, else on its first read.
-pub(crate) fn top_level(
-    py: Python<'_>,
-    doc: Document,
-    members: Option<Vec<Member>>,
-    kind: Kind,
-) -> PyResult<Py<PyAny>> {
+/// The record of `kind` for a whole parsed document.
+pub(crate) fn top_level(py: Python<'_>, doc: Document, kind: Kind) -> PyResult<Py<PyAny>> {
     let span = 0..doc.text().len();
-    instantiate(py, Record::new(doc, span, members, kind, kind))
+    instantiate(py, Record::new(doc, span, kind, kind))
 }
 
 /// A record of the class called `class_name` from JSON text (pickle, `WebHookEvent`).
@@ -625,9 +643,9 @@ pub(crate) fn from_json_text(
     let kind = Kind::from_class_name(class_name)
         .ok_or_else(|| argument(format!("unknown record class {class_name:?}")))?;
     let context = Kind::from_class_name(context).unwrap_or(kind);
-    let (doc, members) = Document::from_json_text(text)?;
+    let doc = Document::from_json_text(text)?;
     let span = 0..doc.text().len();
-    instantiate(py, Record::new(doc, span, Some(members), kind, context))
+    instantiate(py, Record::new(doc, span, kind, context))
 }
 
 /// A record of `kind` from a Python dict of API fields.

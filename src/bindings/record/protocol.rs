@@ -241,12 +241,9 @@ impl Record {
         } else {
             this.json_text().to_owned()
         };
-        let (doc, members) = Document::from_json_text(text)?;
+        let doc = Document::from_json_text(text)?;
         let span = 0..doc.text().len();
-        instantiate(
-            py,
-            Record::new(doc, span, Some(members), this.kind, this.context),
-        )
+        instantiate(py, Record::new(doc, span, this.kind, this.context))
     }
 
     /// Check what can be checked: every field can be read. Returns True, as the original's
@@ -327,7 +324,7 @@ impl Record {
             json_dumps(&self.to_api_value(py)?)
                 .ok()
                 .and_then(|t| Document::from_json_text(t).ok())
-                .and_then(|(doc, _)| crate::record::value_hash(&doc, &(0..doc.text().len())).ok())
+                .and_then(|doc| crate::record::value_hash(&doc, &(0..doc.text().len())).ok())
         } else {
             crate::record::value_hash(&self.doc, &self.span).ok()
         };
@@ -384,7 +381,7 @@ impl Record {
                 serialize_value(
                     py,
                     &self.doc,
-                    &m.value,
+                    &m.value(),
                     key,
                     self.context,
                     dates,

@@ -59,7 +59,7 @@ pub(super) fn repr(this: &Record, py: Python<'_>) -> PyResult<String> {
                 break;
             }
             if matches!(
-                this.doc.json_type(&m.value),
+                this.doc.json_type(&m.value()),
                 JsonType::Object | JsonType::Array | JsonType::Null
             ) {
                 continue;
@@ -157,10 +157,7 @@ pub(super) fn html(this: &Record, py: Python<'_>, depth: usize) -> PyResult<Stri
         if this.kind.alias(name).is_none() {
             continue;
         }
-        let own = view
-            .fields
-            .by_snake(view.doc, name)
-            .map(|m| m.value.clone());
+        let own = view.fields.by_snake(view.doc, name).map(|m| m.value());
         if let Found::Value { span, .. } = view.find(name)? {
             if own.as_ref() == Some(&span) {
                 continue; // the payload's own key: shown below under it
@@ -175,9 +172,9 @@ pub(super) fn html(this: &Record, py: Python<'_>, depth: usize) -> PyResult<Stri
         let key = this.doc.key(m);
         let inside_shown = shown_spans
             .iter()
-            .any(|s| s.start >= m.value.start && s.end <= m.value.end);
+            .any(|s| s.start >= m.value().start && s.end <= m.value().end);
         // `_embedded` and keys an original name already showed (`primaryCustomer`).
-        if inside_shown && (key == "_embedded" || shown_spans.contains(&m.value)) {
+        if inside_shown && (key == "_embedded" || shown_spans.contains(&m.value())) {
             continue;
         }
         let v = this.read(py, m)?;
