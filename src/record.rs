@@ -100,11 +100,11 @@ impl<'a> Fields<'a> {
             return l.by_snake.get(name).map(|&i| &members[i]);
         }
         // A key whose first byte is ASCII has a snake form starting with that byte
-        // lower-cased (or `_`); an ASCII key's snake form is the key with a `_` put before
-        // some of its capitals, so it matches only if it is as long as `name` without some
-        // of its `_`s. Most keys are passed over on their first byte alone (one byte of the
-        // body read), nearly all others on their length (from the index entry), and a key
-        // with the bytes of `name` is `name` when `name` is snake_case already.
+        // lower-cased (or `_`), so most keys are passed over on their first byte alone (one
+        // byte of the body read). Of the others, an ASCII key longer than `name` is not it
+        // (its snake form is the key with a `_` put before some of its capitals), a key
+        // with the bytes of `name` is `name` when `name` is snake_case already, and the
+        // rest are compared by `models::snake_matches`.
         let n = name.as_bytes();
         let Some(&n0) = n.first() else {
             return members.iter().rev().find(|m| doc.key(m).is_empty());
@@ -149,12 +149,9 @@ impl<'a> Fields<'a> {
         if m.key_escaped() || k0 >= 0x80 {
             return models::snake_matches(doc.key(m), name);
         }
-        let len = m.key_len();
-        let longest = n.len();
-        let shortest = longest - n.iter().filter(|&&c| c == b'_').count();
         let key = doc.text().as_bytes().get(m.key_span()).unwrap_or(&[]);
-        if len < shortest || len > longest {
-            // Only a key with non-ASCII text can change length when snake-cased.
+        if key.len() > n.len() {
+            // Only a key with non-ASCII text can get shorter when snake-cased.
             if key.is_ascii() {
                 return false;
             }
