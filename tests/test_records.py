@@ -444,6 +444,12 @@ def test_reference_cycles_through_records_and_events_are_collected():
         nested.owner = h
         h.root = event.record
 
+    def through_a_list_read_first(h):
+        # The first value a record converts is kept outside its dict (a slot of its own).
+        event = receive(HelpScoutWebHook(secret_key=SECRET), "customer.created.json")
+        event.record.emails.append(h)
+        h.root = event.record
+
     def through_a_record_built_by_an_event(h):
         event = WebHookEvent("customer.created", {"firstName": "Ada"})
         event.record.ctx = h
@@ -454,9 +460,47 @@ def test_reference_cycles_through_records_and_events_are_collected():
         assigned_item_in_a_list,
         through_the_event,
         through_a_cached_nested_record,
+        through_a_list_read_first,
         through_a_record_built_by_an_event,
     ):
         assert _collected(make_cycle), make_cycle.__name__
+
+
+def test_the_first_value_read_behaves_as_every_other_cached_value():
+    # A record keeps its first converted value in a slot of its own, the others in a dict;
+    # reading, re-reading under another spelling, assigning and deleting are the same for
+    # both.
+    def fresh():
+        return receive(HelpScoutWebHook(secret_key=SECRET), "customer.created.json").record
+
+    for first, second in (("first_name", "last_name"), ("last_name", "first_name")):
+        record = fresh()
+        a, b = getattr(record, first), getattr(record, second)
+        assert getattr(record, first) is a and getattr(record, second) is b
+        assert record[first] is a  # the same `str` text: the same cached object
+        setattr(record, first, "Zed")
+        assert getattr(record, first) == "Zed" and getattr(record, second) is b
+        assert record.to_api()[_core.to_camel_case(first)] == "Zed"
+        delattr(record, first)
+        assert getattr(record, first) == a
+
+    def emails_of(api):  # v2 keeps them under _embedded
+        return api["_embedded"]["emails"]
+
+    record = fresh()
+    emails = record["emails"]  # the first read, as an item
+    emails.append(emails[0])
+    assert record.emails is emails
+    assert len(emails_of(record.to_api())) == len(emails) == 2
+    record = fresh()
+    name = record["firstName"]
+    record.first_name = "Zed"  # another spelling of the field read first
+    assert record["firstName"] == "Zed" and record.first_name == "Zed"
+    del record.first_name
+    assert record["firstName"] == name
+    record = fresh()
+    record.emails[0].value = "new@example.com"  # a nested record read first, then changed
+    assert emails_of(record.to_api())[0]["value"] == "new@example.com"
 
 
 def test_assigning_and_deleting_new_spellings_keeps_a_long_lived_record_small():

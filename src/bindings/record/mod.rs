@@ -10,12 +10,15 @@
 //! - `classes.rs`: the subclasses, generated from the kind registry.
 //! - `names.rs`: field names' text, remembered per `str` object, and the class's own names.
 
+mod cache;
 mod classes;
 mod names;
 mod protocol;
 mod repr;
 
+use cache::Cache;
 pub(crate) use classes::{instantiate, register_classes};
+use std::sync::OnceLock;
 
 use super::convert::{json_loads, py_to_json, to_plain, value_to_py, Dates};
 use super::error::argument;
@@ -27,7 +30,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
 
 /// The base class of every record. Read fields as attributes (`record.first_name`) or items
 /// (`record["first_name"]`); `to_api()` gives back the JSON as received (with any fields
@@ -44,15 +46,21 @@ pub struct Record {
     lookups: Lookups,
     pub(crate) kind: Kind,
     pub(crate) context: Kind,
-    /// Fields already converted (and fields assigned), by name; created on the first read.
-    cache: DictCell,
-    /// Fields assigned by the caller, by name, in assignment order; created on the first
-    /// assignment. The body itself never changes.
-    assigned: DictCell,
+    /// Fields already converted (and fields assigned), by name.
+    cache: Cache,
+    /// Fields assigned by the caller, created on the first assignment (boxed: few records
+    /// are assigned to, and every record carries the cell; a smaller record is cheaper to
+    /// make, which a list of 40 threads does 40 times). The body itself never changes.
+    assignments: OnceLock<Box<Assignments>>,
+}
+
+struct Assignments {
+    /// Fields assigned, by snake_case name, in assignment order.
+    assigned: Py<PyDict>,
     /// How an assigned name was spelled when that differs from its snake_case key (an
     /// unknown field is written to `to_api()` as given: `res_id` stays `res_id`,
     /// `resId` stays `resId`).
-    spellings: DictCell,
+    spellings: Py<PyDict>,
 }
 
 /// A range of index positions packed into one `u64` (start in the high half, length in
@@ -76,30 +84,6 @@ impl MemberRange {
     }
 }
 
-/// A dict a record creates when it first needs it. A plain `OnceLock` filled with a dict
-/// made beforehand: creating a dict cannot block, so the cell never needs to let go of the
-/// GIL while it waits (as `PyOnceLock` does, at a cost on every record's first read), and
-/// no Python code runs while the cell is being filled.
-#[derive(Default)]
-struct DictCell(OnceLock<Py<PyDict>>);
-
-impl DictCell {
-    /// The dict, if made (reading it needs no Python token, so the garbage collector's
-    /// traversal may call this too).
-    fn get(&self) -> Option<&Py<PyDict>> {
-        self.0.get()
-    }
-
-    fn get_or_create<'py>(&self, py: Python<'py>) -> &Bound<'py, PyDict> {
-        if let Some(d) = self.0.get() {
-            return d.bind(py);
-        }
-        // Made outside the cell; if another thread fills it first, this one is dropped.
-        let fresh = PyDict::new(py).unbind();
-        self.0.get_or_init(|| fresh).bind(py)
-    }
-}
-
 impl Record {
     /// A record over `span` (its members are found in the index on its first read).
     pub(crate) fn new(doc: Document, span: Span, kind: Kind, context: Kind) -> Record {
@@ -110,9 +94,8 @@ impl Record {
             lookups: Lookups::default(),
             kind,
             context,
-            cache: DictCell::default(),
-            assigned: DictCell::default(),
-            spellings: DictCell::default(),
+            cache: Cache::default(),
+            assignments: OnceLock::new(),
         }
     }
 
@@ -156,10 +139,10 @@ impl Record {
         &self,
         visit: pyo3::pyclass::PyVisit<'_>,
     ) -> Result<(), pyo3::pyclass::PyTraverseError> {
-        for cell in [&self.cache, &self.assigned, &self.spellings] {
-            if let Some(dict) = cell.get() {
-                visit.call(dict)?;
-            }
+        self.cache.traverse(&visit)?;
+        if let Some(a) = self.assignments.get() {
+            visit.call(&a.assigned)?;
+            visit.call(&a.spellings)?;
         }
         Ok(())
     }
@@ -169,18 +152,29 @@ impl Record {
         py: Python<'py>,
         name: &Bound<'py, PyString>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self.cache.get() {
-            Some(cache) => cache.bind(py).get_item(names::exact_str(name)),
-            None => Ok(None),
-        }
-    }
-
-    fn cache_dict<'py>(&self, py: Python<'py>) -> &Bound<'py, PyDict> {
-        self.cache.get_or_create(py)
+        self.cache.get(py, name)
     }
 
     fn assigned_dict<'py>(&self, py: Python<'py>) -> Option<&Bound<'py, PyDict>> {
-        self.assigned.get().map(|d| d.bind(py))
+        self.assignments.get().map(|a| a.assigned.bind(py))
+    }
+
+    fn spellings_dict<'py>(&self, py: Python<'py>) -> Option<&Bound<'py, PyDict>> {
+        self.assignments.get().map(|a| a.spellings.bind(py))
+    }
+
+    /// The dicts of assigned fields and their spellings, made on the first assignment.
+    fn assignments<'py>(&self, py: Python<'py>) -> &Assignments {
+        if let Some(a) = self.assignments.get() {
+            return a;
+        }
+        // Made outside the cell (no Python code runs inside it); if another thread fills
+        // it first, these are dropped.
+        let fresh = Box::new(Assignments {
+            assigned: PyDict::new(py).unbind(),
+            spellings: PyDict::new(py).unbind(),
+        });
+        self.assignments.get_or_init(|| fresh)
     }
 
     /// A value `find` located, as Python; `None` for a missing field.
@@ -213,8 +207,7 @@ impl Record {
         let Some(value) = self.to_py(py, found)? else {
             return Ok(None);
         };
-        self.cache_dict(py)
-            .set_item(names::exact_str(name), &value)?;
+        self.cache.insert(py, name, &value)?;
         Ok(Some(value))
     }
 
@@ -244,28 +237,6 @@ impl Record {
         Ok(assigned
             .get_item(models::to_snake_case(name).as_ref())?
             .map(Bound::unbind))
-    }
-
-    /// Drop cached values read under any spelling of the snake_case name `key`.
-    fn forget_cached(&self, py: Python<'_>, key: &str) -> PyResult<()> {
-        let Some(cache) = self.cache.get() else {
-            return Ok(());
-        };
-        let cache = cache.bind(py);
-        let stale: Vec<Bound<'_, PyAny>> = cache
-            .keys()
-            .iter()
-            .filter(|k| {
-                k.cast::<PyString>()
-                    .ok()
-                    .and_then(|s| s.to_cow().ok().map(|t| models::to_snake_case(&t) == key))
-                    .unwrap_or(false)
-            })
-            .collect();
-        for k in stale {
-            cache.del_item(k)?;
-        }
-        Ok(())
     }
 
     /// A key holding a lone surrogate escape (`"k\udc00"`) is reached by the same `str`
@@ -322,7 +293,7 @@ impl Record {
             } else {
                 "user"
             };
-            let _ = self.cache_dict(py).del_item(name);
+            self.cache.remove(py, name)?;
             return self.assign(
                 py,
                 &PyString::new(py, "type"),
@@ -332,16 +303,16 @@ impl Record {
         // One field whatever the spelling: kept under its snake_case name.
         let given = name.to_cow()?;
         let key = models::to_snake_case(&given).into_owned();
-        let spellings = self.spellings.get_or_create(py);
+        let assignments = self.assignments(py);
+        let spellings = assignments.spellings.bind(py);
         if given != key {
             spellings.set_item(&key, name)?;
         } else if spellings.contains(&key)? {
             spellings.del_item(&key)?;
         }
-        let assigned = self.assigned.get_or_create(py);
-        assigned.set_item(&key, value)?;
-        self.forget_cached(py, &key)?;
-        self.cache_dict(py).set_item(&key, value)?;
+        assignments.assigned.bind(py).set_item(&key, value)?;
+        self.cache.forget(py, &key)?;
+        self.cache.insert_assigned(py, &key, value)?;
         Ok(())
     }
 
@@ -357,17 +328,17 @@ impl Record {
         assigned.del_item(&key)?;
         // The spelling it was given goes with it: a long-lived record given a new camelCase
         // name and then losing it, again and again, kept every spelling before.
-        if let Some(spellings) = self.spellings.get() {
-            let spellings = spellings.bind(py);
+        if let Some(spellings) = self.spellings_dict(py) {
             if spellings.contains(&key)? {
                 spellings.del_item(&key)?;
             }
         }
-        self.forget_cached(py, &key)?;
+        self.cache.forget(py, &key)?;
         Ok(true)
     }
 
-    /// Whether this record, or a record read from it, was assigned to.
+    /// Whether this record, or a record read from it, was assigned to, or a list read from
+    /// it changed length.
     pub(crate) fn is_modified(&self, py: Python<'_>, depth: usize) -> PyResult<bool> {
         if self.assigned_dict(py).is_some_and(|d| !d.is_empty()) {
             return Ok(true);
@@ -375,11 +346,10 @@ impl Record {
         if depth > MAX_DEPTH {
             return Ok(false);
         }
-        let Some(cache) = self.cache.get() else {
-            return Ok(false);
-        };
-        for (_, v) in cache.bind(py).iter() {
-            if value_is_modified(&v, depth + 1)? {
+        for (k, v) in self.cache.items(py) {
+            // A list read from the payload and then added to (or cut) counts too: `to_api()`
+            // gave the payload's list for it when nothing else had changed.
+            if value_is_modified(&v, depth + 1)? || self.list_length_changed(&k, &v)? {
                 return Ok(true);
             }
         }
@@ -397,14 +367,12 @@ impl Record {
         if let Some(a) = assigned {
             out.extend(a.iter());
         }
-        if let Some(cache) = self.cache.get() {
-            for (k, v) in cache.bind(py).iter() {
-                if assigned.is_some_and(|a| a.contains(&k).unwrap_or(false)) {
-                    continue;
-                }
-                if value_is_modified(&v, 1)? || self.list_length_changed(&k, &v)? {
-                    out.push((k, v));
-                }
+        for (k, v) in self.cache.items(py) {
+            if assigned.is_some_and(|a| a.contains(&k).unwrap_or(false)) {
+                continue;
+            }
+            if value_is_modified(&v, 1)? || self.list_length_changed(&k, &v)? {
+                out.push((k, v));
             }
         }
         Ok(out)
@@ -436,7 +404,7 @@ impl Record {
         let out = json_loads(py, self.json_text())?;
         let dict = out.cast::<PyDict>()?;
         let view = self.view()?;
-        let spellings = self.spellings.get().map(|d| d.bind(py));
+        let spellings = self.spellings_dict(py);
         for (name, value) in self.changed(py)? {
             let spelled = match spellings {
                 Some(sp) => sp.get_item(&name)?,
