@@ -8,6 +8,8 @@ cargo fmt --check
 step "cargo clippy (core, and with the Python bindings)"
 cargo clippy -q --all-targets -- -D warnings
 cargo clippy -q --all-targets --all-features -- -D warnings
+step "the cargo-fuzz targets compile (a project of their own, not built by the steps above)"
+cargo check -q --manifest-path fuzz/Cargo.toml --bins
 step "cargo test (Rust core, no Python)"
 cargo test -q
 step "cargo test: the scanner's portable path (what targets without SSE2 run)"

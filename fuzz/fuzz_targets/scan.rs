@@ -161,7 +161,7 @@ fn to_value(doc: &Document, span: &Span) -> Option<Value> {
             Scalar::Object(s) => {
                 let mut map = Map::new();
                 for m in doc.members(&s).expect("an object's members") {
-                    map.insert(doc.key(&m).to_owned(), to_value(doc, &m.value)?);
+                    map.insert(doc.key(m).to_owned(), to_value(doc, &m.value())?);
                 }
                 Value::Object(map)
             }
@@ -247,7 +247,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // every member, item and scalar reads (iteratively; never a panic)
-    let mut stack: Vec<Span> = members.iter().map(|m| m.value.clone()).collect();
+    let mut stack: Vec<Span> = members.iter().map(|m| m.value()).collect();
     for m in &members {
         let _ = doc.key(m);
     }
@@ -255,8 +255,8 @@ fuzz_target!(|data: &[u8]| {
         match doc.scalar(&span).expect("reads") {
             Scalar::Object(o) => {
                 for m in doc.members(&o).expect("members") {
-                    let _ = doc.key(&m);
-                    stack.push(m.value);
+                    let _ = doc.key(m);
+                    stack.push(m.value());
                 }
             }
             Scalar::Array(a) => stack.extend(doc.items(&a).expect("items")),
