@@ -250,12 +250,24 @@ impl Document {
     }
 
     /// A key written with escapes, decoded (not inlined: nearly no key has escapes). The
-    /// document's escaped keys are all decoded the first time one is asked for; a key with
-    /// a lone surrogate is kept readable, with U+FFFD in its place.
+    /// document's escaped keys are all decoded the first time one is asked for (in one pass
+    /// over the index, at most the size of their text and 12 bytes a key); a key with a
+    /// lone surrogate is kept readable, with U+FFFD in its place.
     #[inline(never)]
     fn decoded_key(&self, member: &Member) -> &str {
         let keys = self.inner.decoded_keys.get_or_init(|| {
-            let mut keys = DecodedKeys::default();
+            // Sized once: a key's decoded text is never longer than its escaped text.
+            let escaped = || {
+                self.inner
+                    .index
+                    .all_entries()
+                    .iter()
+                    .filter(|e| e.key_escaped())
+            };
+            let mut keys = DecodedKeys {
+                text: String::with_capacity(escaped().map(Member::key_len).sum()),
+                at: Vec::with_capacity(escaped().count()),
+            };
             for e in self.inner.index.all_entries() {
                 if !e.key_escaped() {
                     continue;
