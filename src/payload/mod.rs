@@ -231,16 +231,6 @@ impl Document {
         self.inner.text.get(member.key_span()).unwrap_or("")
     }
 
-    /// The text of a member's key when it is written without escapes (nearly every key):
-    /// raw bytes, with no decoding.
-    #[inline]
-    pub fn raw_key<'a>(&'a self, member: &Member) -> Option<&'a [u8]> {
-        if member.key_escaped() {
-            return None;
-        }
-        self.inner.text.as_bytes().get(member.key_span())
-    }
-
     /// The key of a member as written in the body (escapes and all) when it has escapes.
     pub fn escaped_key<'a>(&'a self, member: &Member) -> Option<&'a str> {
         if !member.key_escaped() {
