@@ -51,7 +51,6 @@ struct Inner {
 }
 
 /// Every escaped key of a document, decoded into one string.
-#[derive(Default)]
 struct DecodedKeys {
     text: String,
     /// (where the key starts in the body, where its decoded text is in `text`), sorted.
@@ -258,10 +257,7 @@ impl Document {
                 text: String::with_capacity(escaped().map(Member::key_len).sum()),
                 at: Vec::with_capacity(escaped().count()),
             };
-            for e in self.inner.index.all_entries() {
-                if !e.key_escaped() {
-                    continue;
-                }
+            for e in escaped() {
                 let raw = self.slice(&e.key_span());
                 let start = keys.text.len();
                 match unescape(raw) {
