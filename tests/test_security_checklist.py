@@ -953,8 +953,10 @@ def test_I1_constant_time_primitive_over_the_fixed_length_tag():
     assert "pub const SIGNATURE_LEN: usize = 28;" in source
     assert "trimmed.len() != SIGNATURE_LEN" in decode and "n != TAG_LEN" in decode
     assert ".verify_slice(&expected)" in check
-    assert "for (i, secret) in self.secrets.iter().enumerate()" in check
-    assert "return" not in check.split("for (i, secret)", 1)[1]  # no early exit per candidate
+    # every candidate secret's kept keyed state is cloned and run over the body
+    assert "for (i, key) in self.keys.iter().enumerate()" in check
+    assert "let mut m = key.clone();" in check
+    assert "return" not in check.split("for (i, key)", 1)[1]  # no early exit per candidate
     assert not re.search(r"==\s*expected|expected\s*==", check)
     # behaviour that follows: wrong lengths are "malformed" (decided before comparing),
     # right-length wrong tags are "mismatch"
