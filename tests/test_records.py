@@ -539,3 +539,84 @@ def test_assigning_and_deleting_new_spellings_keeps_a_long_lived_record_small():
     del record.jobTitleX
     record.job_title_x = "y"
     assert record.to_api()["job_title_x"] == "y" and "jobTitleX" not in record.to_api()
+
+
+def test_an_item_replaced_in_a_list_read_from_a_record_shows_everywhere():
+    # A list read from a record and changed in place, its length the same: `to_api()`,
+    # `to_json()`, `serialize()`, `==` and pickling gave the body's list, as if nothing had
+    # changed, because only a change of length was noticed.
+    body = json.dumps(
+        {
+            "id": 7,
+            "firstName": "Ada",
+            "emails": [
+                {"id": 1, "value": "a@example.com", "location": "work"},
+                {"id": 2, "value": "b@example.com", "location": "home"},
+            ],
+            "cc": ["x@example.com", "y@example.com"],
+            "scores": [0.0, 1, 2.5],
+            "matrix": [[1, 2], [3]],
+            "createdAt": ["2026-03-06T14:03:11Z"],
+        }
+    ).encode()
+    hook = HelpScoutWebHook(secret_key=SECRET)
+
+    def fresh():
+        return hook.receive("customer.created", hook.sign(body), body).record
+
+    original = json.loads(body)
+
+    def api_after(change, equal_in_python=False):
+        # `==` compares records as Python values: -0.0 == 0.0 and True == 1 there.
+        record = fresh()
+        change(record)
+        api = record.to_api()
+        assert json.loads(record.to_json()) == api
+        assert pickle.loads(pickle.dumps(record)).to_api() == api
+        assert (record == fresh()) is equal_in_python
+        assert (api == original) is equal_in_python
+        return api, record
+
+    api, record = api_after(lambda r: r.emails.__setitem__(0, Email(value="new@example.com")))
+    assert api["emails"] == [{"value": "new@example.com"}, original["emails"][1]]
+    assert record.serialize()["emails"][0]["value"] == "new@example.com"
+
+    def swap(r):
+        emails = r.emails
+        emails[0], emails[1] = emails[1], emails[0]
+
+    api, _ = api_after(swap)
+    assert api["emails"] == original["emails"][::-1]
+
+    api, record = api_after(lambda r: r.cc.__setitem__(0, "z@example.com"))
+    assert api["cc"] == ["z@example.com", "y@example.com"]
+    assert record.to_dict()["cc"] == ["z@example.com", "y@example.com"]
+
+    # Equal to the body's value, but not the same JSON: what `to_api()` gives is what was set.
+    api, record = api_after(lambda r: r.scores.__setitem__(0, -0.0), equal_in_python=True)
+    assert repr(api["scores"][0]) == "-0.0"
+    assert record.to_json() != body.decode()
+    api, record = api_after(lambda r: r.scores.__setitem__(1, True), equal_in_python=True)
+    assert api["scores"][1] is True
+    assert record.to_json() != body.decode()
+    api, _ = api_after(lambda r: r.matrix[0].__setitem__(1, 5))  # a list inside the list
+    assert api["matrix"] == [[1, 5], [3]]
+
+    def a_second_later(r):
+        r.created_at[0] += datetime.timedelta(seconds=1)
+
+    api, _ = api_after(a_second_later)
+    assert api["createdAt"] == ["2026-03-06T14:03:12Z"]
+
+    # Read, or replaced by equal values of the same type, nothing changed: the body's own
+    # text, and equal to a fresh record.
+    record = fresh()
+    record.emails[0].value  # noqa: B018 - a read
+    cc, scores, matrix = record.cc, record.scores, record.matrix
+    cc[0] = "".join(["x@", "example.com"])  # another `str` object, the same text
+    scores[2] = float("2.5")
+    matrix[1] = [3]
+    record.created_at[0] = record.created_at[0].replace()  # a new, equal `datetime`
+    assert record.to_json() == body.decode()
+    assert record.to_api() == original
+    assert record == fresh() and hash(record) == hash(fresh())

@@ -216,6 +216,11 @@ impl Document {
         self.inner.encoding
     }
 
+    /// Whether `other` is this same document (not merely an equal text).
+    pub fn is(&self, other: &Document) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// How many objects and arrays the document holds.
     pub fn container_count(&self) -> usize {
         self.inner.index.container_count()

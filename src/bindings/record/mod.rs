@@ -338,7 +338,7 @@ impl Record {
     }
 
     /// Whether this record, or a record read from it, was assigned to, or a list read from
-    /// it changed length.
+    /// it was changed (added to, cut, or an item replaced).
     pub(crate) fn is_modified(&self, py: Python<'_>, depth: usize) -> PyResult<bool> {
         if self.assigned_dict(py).is_some_and(|d| !d.is_empty()) {
             return Ok(true);
@@ -347,9 +347,7 @@ impl Record {
             return Ok(false);
         }
         for (k, v) in self.cache.items(py) {
-            // A list read from the payload and then added to (or cut) counts too: `to_api()`
-            // gave the payload's list for it when nothing else had changed.
-            if value_is_modified(&v, depth + 1)? || self.list_length_changed(&k, &v)? {
+            if self.value_changed(&k, &v, depth + 1)? {
                 return Ok(true);
             }
         }
@@ -357,7 +355,7 @@ impl Record {
     }
 
     /// The names whose values differ from the body: assigned ones, and read ones that hold
-    /// a modified record (or a list of them, or a list whose length changed).
+    /// a modified record, or a list that was changed.
     fn changed<'py>(
         &self,
         py: Python<'py>,
@@ -371,27 +369,44 @@ impl Record {
             if assigned.is_some_and(|a| a.contains(&k).unwrap_or(false)) {
                 continue;
             }
-            if value_is_modified(&v, 1)? || self.list_length_changed(&k, &v)? {
+            if self.value_changed(&k, &v, 1)? {
                 out.push((k, v));
             }
         }
         Ok(out)
     }
 
-    fn list_length_changed(&self, name: &Bound<'_, PyAny>, v: &Bound<'_, PyAny>) -> PyResult<bool> {
+    /// Whether the value cached under `name` no longer says what the body says: a record
+    /// that was modified, or a list that was added to, cut, or had an item replaced (a
+    /// `str`, number or `datetime` cannot change in place). `to_api()` gives the body's
+    /// text for every value this answers `false` for.
+    fn value_changed(
+        &self,
+        name: &Bound<'_, PyAny>,
+        v: &Bound<'_, PyAny>,
+        depth: usize,
+    ) -> PyResult<bool> {
         let Ok(list) = v.cast::<PyList>() else {
-            return Ok(false);
+            return value_is_modified(v, depth);
         };
         let Ok(name) = name.cast::<PyString>() else {
-            return Ok(false);
+            return value_is_modified(v, depth);
         };
         let found = self.view()?.find(&name.to_cow()?)?;
-        Ok(match found {
-            Found::Value { span, .. } if self.doc.json_type(&span) == JsonType::Array => {
-                self.doc.items(&span)?.len() != list.len()
+        match found {
+            Found::Value { span, key, context } if self.doc.json_type(&span) == JsonType::Array => {
+                Ok(!list_is_payload(
+                    v.py(),
+                    list,
+                    &self.doc,
+                    &span,
+                    &key,
+                    context,
+                    depth,
+                )?)
             }
-            _ => false,
-        })
+            _ => value_is_modified(v, depth),
+        }
     }
 
     /// The JSON object as `json.loads` gives it, with assigned fields written in (under
@@ -547,6 +562,68 @@ fn check_depth(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `list` still holds what the array at `span` converts to: as many items, each a
+/// record read from the same place and not modified, a list for which this holds, or a
+/// value of the same type that is equal and prints the same (so `0.0` replaced by `-0.0`,
+/// `1` by `True`, or a `datetime` by the same instant in another zone, counts as a change).
+fn list_is_payload(
+    py: Python<'_>,
+    list: &Bound<'_, PyList>,
+    doc: &Document,
+    span: &Span,
+    key: &str,
+    context: Kind,
+    depth: usize,
+) -> PyResult<bool> {
+    let items = doc.items(span)?;
+    if items.len() != list.len() {
+        return Ok(false);
+    }
+    if depth > MAX_DEPTH {
+        return Ok(true);
+    }
+    for (item, at) in list.iter().zip(items) {
+        let same = match doc.json_type(&at) {
+            JsonType::Object => match item.cast::<Record>() {
+                Ok(r) => {
+                    let r = r.get();
+                    r.doc.is(doc) && r.span == at && !r.is_modified(py, depth + 1)?
+                }
+                Err(_) => false,
+            },
+            JsonType::Array => match item.cast::<PyList>() {
+                Ok(inner) if inner.is_exact_instance_of::<PyList>() => {
+                    list_is_payload(py, inner, doc, &at, key, context, depth + 1)?
+                }
+                _ => false,
+            },
+            _ => {
+                let fresh = value_to_py(py, doc, &at, key, context, Dates::Convert, depth + 1)?;
+                same_scalar(&item, fresh.bind(py))?
+            }
+        };
+        if !same {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Whether `a` (an item of a cached list) is the scalar `b` (converted afresh from the
+/// body): the same object, or the same type, equal, and printed alike.
+fn same_scalar(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if a.is(b) {
+        return Ok(true);
+    }
+    if !a.get_type().is(b.get_type()) || !a.eq(b)? {
+        return Ok(false);
+    }
+    if a.is_exact_instance_of::<PyString>() || a.is_exact_instance_of::<pyo3::types::PyInt>() {
+        return Ok(true);
+    }
+    Ok(a.repr()?.to_cow()? == b.repr()?.to_cow()?)
 }
 
 fn value_is_modified(v: &Bound<'_, PyAny>, depth: usize) -> PyResult<bool> {
