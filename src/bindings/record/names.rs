@@ -11,7 +11,9 @@
 //! of the code for good, nor make the cache grow.
 
 use super::Record;
+use crate::models::Kind;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::PyString;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -49,6 +51,29 @@ impl Hasher for Fnv {
 
 type FnvBuild = BuildHasherDefault<Fnv>;
 
+/// For maps keyed by an object's address: a multiply and a shift (addresses are distinct,
+/// 16-byte aligned, and chosen by the allocator, not by a peer).
+#[derive(Default)]
+pub(crate) struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = ((n as u64) >> 4)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(32);
+    }
+}
+
+type AddressBuild = BuildHasherDefault<AddressHasher>;
+
 /// The attribute names of the record classes themselves (methods, dunders): they always
 /// win over a JSON key of the same name, which stays reachable as an item.
 static CLASS_NAMES: OnceLock<HashSet<String, FnvBuild>> = OnceLock::new();
@@ -77,8 +102,9 @@ pub(crate) struct Name<'a> {
     pub class_attribute: bool,
 }
 
-/// A name's text: shared with the cache, or read for this call.
+/// A name's text: a declared field name, shared with the cache, or read for this call.
 pub(crate) enum NameText<'a> {
+    Declared(&'static str),
     Kept(Arc<str>),
     Read(Cow<'a, str>),
 }
@@ -87,10 +113,43 @@ impl Deref for NameText<'_> {
     type Target = str;
     fn deref(&self) -> &str {
         match self {
+            NameText::Declared(t) => t,
             NameText::Kept(t) => t,
             NameText::Read(t) => t,
         }
     }
+}
+
+/// A declared field name, by the address of its interned `str`.
+struct Declared {
+    /// Held so that the address stays this object's (and the `str` interned).
+    _name: Py<PyString>,
+    text: &'static str,
+    class_attribute: bool,
+}
+
+/// Every field name the record kinds declare, interned: code reading `record.first_name`
+/// passes the interpreter's interned `str` for the name, this same object. Made once and
+/// never changed, so it is read without a lock (the names of [`KEPT`] need one).
+static DECLARED: PyOnceLock<HashMap<usize, Declared, AddressBuild>> = PyOnceLock::new();
+
+fn declared<'py>(py: Python<'py>) -> PyResult<&'py HashMap<usize, Declared, AddressBuild>> {
+    DECLARED.get_or_try_init(py, || {
+        let mut map = HashMap::default();
+        for kind in Kind::ALL {
+            for text in kind.declared_names() {
+                let name = PyString::intern(py, text);
+                let class_attribute = is_class_attribute(py, text)?;
+                map.entry(name.as_ptr() as usize)
+                    .or_insert_with(|| Declared {
+                        _name: name.unbind(),
+                        text,
+                        class_attribute,
+                    });
+            }
+        }
+        Ok(map)
+    })
 }
 
 struct Kept {
@@ -100,7 +159,7 @@ struct Kept {
     class_attribute: bool,
 }
 
-type KeptMap = HashMap<usize, Kept, FnvBuild>;
+type KeptMap = HashMap<usize, Kept, AddressBuild>;
 
 static KEPT: RwLock<Option<KeptMap>> = RwLock::new(None);
 
@@ -137,6 +196,12 @@ pub(crate) fn name_of<'a>(
     // Only exact `str` objects are kept: a subclass's text could change with its state.
     let exact = name.is_exact_instance_of::<PyString>();
     if exact {
+        if let Some(d) = declared(py)?.get(&(name.as_ptr() as usize)) {
+            return Ok(Some(Name {
+                text: NameText::Declared(d.text),
+                class_attribute: d.class_attribute,
+            }));
+        }
         if let Some(found) = kept(name) {
             return Ok(Some(found));
         }
