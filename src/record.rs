@@ -392,7 +392,8 @@ pub fn value_hash(doc: &Document, span: &Span) -> Result<u64, PayloadError> {
 fn hash_into(doc: &Document, span: &Span, h: &mut impl Hasher) -> Result<(), PayloadError> {
     match doc.scalar(span)? {
         Scalar::Null => 0u8.hash(h),
-        Scalar::Bool(b) => (1u8, b).hash(h),
+        // As numbers: Python's `True == 1 == 1.0`, and records equal by `==` hash alike.
+        Scalar::Bool(b) => (2u8, normal_f64(f64::from(u8::from(b)))).hash(h),
         Scalar::Int(i) => (2u8, normal_f64(i as f64)).hash(h),
         Scalar::BigInt(t) => (2u8, normal_f64(t.parse::<f64>().unwrap_or(f64::INFINITY))).hash(h),
         Scalar::Float(f) => (2u8, normal_f64(f)).hash(h),

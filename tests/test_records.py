@@ -10,6 +10,7 @@ import re
 import pytest
 
 from helpscout import HelpScoutWebHook, _core
+from helpscout.exceptions import HelpScoutValidationException
 from helpscout.models import (
     Address,
     Attachment,
@@ -272,7 +273,6 @@ def test_construction_from_snake_case_and_api_form():
 
 
 def test_construction_rejects_unconvertible_values():
-    from helpscout.exceptions import HelpScoutValidationException
 
     with pytest.raises(
         HelpScoutValidationException, match=r"Customer\.first_name: a value of type object"
@@ -620,3 +620,46 @@ def test_an_item_replaced_in_a_list_read_from_a_record_shows_everywhere():
     assert record.to_json() == body.decode()
     assert record.to_api() == original
     assert record == fresh() and hash(record) == hash(fresh())
+
+
+def test_records_equal_by_value_hash_alike_and_changed_lists_write_out_where_read():
+    hook = HelpScoutWebHook(secret_key=SECRET)
+
+    def rec(body, event="customer.created"):
+        body = body.encode() if isinstance(body, str) else body
+        return hook.receive(event, hook.sign(body), body).record
+
+    # `True == 1 == 1.0` in Python, so records holding them are equal and must hash alike
+    # (`true` hashed apart from numbers, so a set could hold two equal records).
+    same = [rec('{"id":7,"x":true}'), rec('{"id":7,"x":1}'), rec('{"id":7,"x":1.0}')]
+    assert same[0] == same[1] == same[2]
+    assert len({hash(r) for r in same}) == 1 and len(set(same)) == 1
+    changed = rec('{"id":7,"nums":[1,2]}')
+    changed.nums[0] = True
+    assert changed == rec('{"id":7,"nums":[1,2]}')
+    assert hash(changed) == hash(rec('{"id":7,"nums":[1,2]}'))
+
+    # A NaN put into a list read from a record cannot be written as JSON: a clear error,
+    # not the text `NaN` (assignment refuses it up front).
+    r = rec('{"id":7,"nums":[1,2]}')
+    r.nums[0] = float("nan")
+    for write in (r.to_json, lambda: pickle.dumps(r), r.detach):
+        with pytest.raises(HelpScoutValidationException, match="NaN or infinity"):
+            write()
+
+    # serialize()/to_dict() write a changed list where the body's member is: one
+    # snake_case key for a list read as record["firstName"], and v2 `threads` inside
+    # `_embedded` (not a second, top-level copy beside the stale one).
+    r = rec('{"id":7,"firstName":["a","b"]}')
+    r["firstName"].reverse()
+    assert r.serialize() == {"id": 7, "first_name": ["b", "a"], "__class__": "Customer"}
+    assert r.to_dict() == {"id": 7, "first_name": ["b", "a"]}
+    body = fixture_bytes("convo.created.json")
+    ids = [t["id"] for t in json.loads(body)["_embedded"]["threads"]]
+    assert len(ids) >= 2
+    c = rec(body, "convo.created")
+    c.threads.reverse()
+    for out in (c.serialize(), c.to_dict()):
+        assert [t["id"] for t in out["_embedded"]["threads"]] == ids[::-1]
+        assert out["threads"] == json.loads(body)["threads"]  # the body's own count
+    assert [t["id"] for t in c.to_api()["_embedded"]["threads"]] == ids[::-1]

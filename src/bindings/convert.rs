@@ -34,8 +34,16 @@ pub(crate) fn json_dumps(value: &Bound<'_, PyAny>) -> PyResult<String> {
     let dumps = JSON_DUMPS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py.import("json")?.getattr("dumps")?.unbind())
     })?;
-    let kwargs = [("ensure_ascii", true)].into_py_dict(py)?;
-    dumps.bind(py).call((value,), Some(&kwargs))?.extract()
+    let kwargs = [("ensure_ascii", true), ("allow_nan", false)].into_py_dict(py)?;
+    match dumps.bind(py).call((value,), Some(&kwargs)) {
+        Ok(text) => text.extract(),
+        // A NaN or infinity put into a list read from a record (assignment refuses them):
+        // `json.dumps` would write `NaN`, which is not JSON.
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyValueError>(py) => Err(argument(format!(
+            "the record cannot be written as JSON: {e} (JSON has no NaN or infinity)"
+        ))),
+        Err(e) => Err(e),
+    }
 }
 
 fn too_deep(path: &str) -> PyErr {

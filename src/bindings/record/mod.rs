@@ -20,14 +20,14 @@ use cache::Cache;
 pub(crate) use classes::{instantiate, register_classes};
 use std::sync::OnceLock;
 
-use super::convert::{json_loads, py_to_json, to_plain, value_to_py, Dates};
+use super::convert::{datetime_type, json_loads, py_to_json, to_plain, value_to_py, Dates};
 use super::error::argument;
 use crate::limits::MAX_DEPTH;
 use crate::models::{self, FieldDefault, Kind};
 use crate::payload::{Document, JsonType, Member, Span};
 use crate::record::{Fields, Found, Lookups, View};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -612,18 +612,25 @@ fn list_is_payload(
 }
 
 /// Whether `a` (an item of a cached list) is the scalar `b` (converted afresh from the
-/// body): the same object, or the same type, equal, and printed alike.
+/// body): the same object, or the same type, equal, and written alike (`-0.0` is not
+/// `0.0`; two equal naive `datetime`s, which is what the body's are, write the same text).
 fn same_scalar(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
     if a.is(b) {
         return Ok(true);
     }
-    if !a.get_type().is(b.get_type()) || !a.eq(b)? {
+    if !a.get_type().is(b.get_type()) {
         return Ok(false);
     }
-    if a.is_exact_instance_of::<PyString>() || a.is_exact_instance_of::<pyo3::types::PyInt>() {
-        return Ok(true);
+    if let (Ok(x), Ok(y)) = (a.cast::<PyFloat>(), b.cast::<PyFloat>()) {
+        return Ok(x.value().to_bits() == y.value().to_bits());
     }
-    Ok(a.repr()?.to_cow()? == b.repr()?.to_cow()?)
+    if !a.eq(b)? {
+        return Ok(false);
+    }
+    let plain = a.is_exact_instance_of::<PyString>()
+        || a.is_exact_instance_of::<PyInt>()
+        || a.get_type().is(datetime_type(a.py())?);
+    Ok(plain || a.repr()?.to_cow()? == b.repr()?.to_cow()?)
 }
 
 fn value_is_modified(v: &Bound<'_, PyAny>, depth: usize) -> PyResult<bool> {

@@ -390,8 +390,43 @@ impl Record {
                 )?,
             )?;
         }
-        for (name, value) in self.changed(py)? {
-            out.set_item(name, serialize_plain(&value, dates, with_class, 0)?)?;
+        'changed: for (name, value) in self.changed(py)? {
+            let plain = serialize_plain(&value, dates, with_class, 0)?;
+            // Where the body's member was written: under its snake_case key, inside the
+            // objects of a multi-key alias (v2 `threads` is `_embedded.threads`); a name
+            // read as `record["firstName"]` is the same member as `first_name`.
+            let Some(text) = name
+                .cast::<PyString>()
+                .ok()
+                .and_then(|n| n.to_cow().ok())
+                .map(|t| t.into_owned())
+            else {
+                out.set_item(&name, plain)?;
+                continue;
+            };
+            let path: Vec<String> = view
+                .api_path(&text)
+                .iter()
+                .map(|k| models::to_snake_case(k).into_owned())
+                .collect();
+            let Some((last, parents)) = path.split_last() else {
+                out.set_item(models::to_snake_case(&text), plain)?;
+                continue;
+            };
+            let mut target = out.clone();
+            for key in parents {
+                match target.get_item(key)? {
+                    Some(d) if d.is_exact_instance_of::<PyDict>() => {
+                        target = d.cast_into::<PyDict>()?
+                    }
+                    // The alias's objects are not in the body: at the top, under its name.
+                    _ => {
+                        out.set_item(models::to_snake_case(&text), &plain)?;
+                        continue 'changed;
+                    }
+                }
+            }
+            target.set_item(last, plain)?;
         }
         if with_class {
             out.set_item("__class__", self.kind.class_name())?;
