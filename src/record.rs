@@ -647,5 +647,9 @@ mod tests {
         assert_ne!(h(r#"{"a": 1}"#), h(r#"{"a": 2}"#));
         assert_ne!(h(r#"{"a": [1, 2]}"#), h(r#"{"a": [2, 1]}"#));
         assert_ne!(h(r#"{"a": "1"}"#), h(r#"{"a": 1}"#));
+        // Python's True == 1 == 1.0 and False == 0: the dicts compare equal.
+        assert_eq!(h(r#"{"a": true}"#), h(r#"{"a": 1}"#));
+        assert_eq!(h(r#"{"a": [false]}"#), h(r#"{"a": [0.0]}"#));
+        assert_ne!(h(r#"{"a": true}"#), h(r#"{"a": false}"#));
     }
 }
