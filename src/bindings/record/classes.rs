@@ -78,7 +78,8 @@ macro_rules! define_classes {
             ];
             let _ = CLASSES.set(py, classes);
             m.add("KINDS", PyTuple::new(py, Kind::ALL.iter().map(|k| k.class_name()))?)?;
-            Ok(())
+            // The declared field names, interned now rather than on the first read.
+            super::names::intern_declared(py)
         }
     };
 }

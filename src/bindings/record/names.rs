@@ -133,6 +133,11 @@ struct Declared {
 /// never changed, so it is read without a lock (the names of [`KEPT`] need one).
 static DECLARED: PyOnceLock<HashMap<usize, Declared, AddressBuild>> = PyOnceLock::new();
 
+/// Intern the declared field names (at import, so that the first read does not pay it).
+pub(crate) fn intern_declared(py: Python<'_>) -> PyResult<()> {
+    declared(py).map(|_| ())
+}
+
 fn declared<'py>(py: Python<'py>) -> PyResult<&'py HashMap<usize, Declared, AddressBuild>> {
     DECLARED.get_or_try_init(py, || {
         let mut map = HashMap::default();
