@@ -946,7 +946,10 @@ def main() -> None:
             (
                 "conversation-83k: threads[0].body costs about a top-level read",
                 f"{body_read:.2f} vs {top_read:.2f} µs",
-                body_read <= max(2 * top_read, top_read + 0.5),
+                # A read that costs nothing or less is the machine's noise, not a figure.
+                None
+                if min(body_read, top_read) <= 0
+                else body_read <= max(2 * top_read, top_read + 0.5),
             )
         )
     if "customer" in names:
@@ -992,7 +995,9 @@ def main() -> None:
             )
         )
     out += table(
-        ["goal", "measured", "met"], [[g, m, "yes" if ok else "NO"] for g, m, ok in goals], md
+        ["goal", "measured", "met"],
+        [[g, m, "noise: run again" if ok is None else "yes" if ok else "NO"] for g, m, ok in goals],
+        md,
     )
     print("\n".join(out))
 
