@@ -27,7 +27,9 @@ these broken promises:
   ``record.to_api()`` equals ``json.loads(body)``;
 - ``to_json``, pickle, ``detach`` and ``receive_envelope(event.to_envelope())`` give back
   an equal value with an equal hash;
-- a payload error is a ``json.JSONDecodeError`` too.
+- a payload error is a ``json.JSONDecodeError`` too;
+- reading every field changes nothing, and a list read from a record, reversed, shows in
+  ``to_api()`` (when its ends differ) and, reversed back, is no change at all.
 
 Run it through ``scripts/fuzz.sh`` (a bounded run in a subprocess); ``python
 fuzz/fuzz_receive.py --seeds DIR`` writes the seed corpus, ``--bodies DIR`` the bodies alone
@@ -217,6 +219,19 @@ def exercise_record(record: _core.Record, api: object, mode: int) -> None:
         check(copy.copy(record) == record, "copy changed the value")
 
     walk(record, [WALK_BUDGET])
+    # Reading (the walk) changes nothing; a list changed in place shows, and changed back
+    # it is no change at all.
+    check(record.to_api() == api and hash(record) == h, "reading changed the record")
+    for name in record.keys()[:8]:
+        v = record[name]
+        if isinstance(v, list) and len(v) >= 2:
+            differ = v[0] != v[-1]
+            v.reverse()
+            check(not differ or record.to_api() != api, "a reversed list did not show")
+            v.reverse()
+            check(record.to_api() == api and hash(record) == h, "a list changed back counts")
+            check(strict_loads(record.to_json()) == api, "to_json after a list changed back")
+            break
     # nested records get the same operations, shallowly
     for name in record.keys()[:8]:
         v = record[name]
