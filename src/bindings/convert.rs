@@ -40,7 +40,8 @@ pub(crate) fn json_dumps(value: &Bound<'_, PyAny>) -> PyResult<String> {
         // A NaN or infinity put into a list read from a record (assignment refuses them):
         // `json.dumps` would write `NaN`, which is not JSON.
         Err(e) if e.is_instance_of::<pyo3::exceptions::PyValueError>(py) => Err(argument(format!(
-            "the record cannot be written as JSON: {e} (JSON has no NaN or infinity)"
+            "the record cannot be written as JSON: {} (JSON has no NaN or infinity)",
+            e.value(py)
         ))),
         Err(e) => Err(e),
     }
