@@ -1066,3 +1066,50 @@ def test_record_equal_is_false_for_other_types():
         warnings.simplefilter("ignore", DeprecationWarning)
         results = [Customer(id=1).equal(other) for other in (5, "x", None, {"id": 1}, [1])]
     assert results == [False] * 5
+
+
+def test_hostile_items_put_into_a_read_list_never_crash_the_interpreter():
+    # Deciding whether a list read from a record still holds the body's items (to_api,
+    # to_json, ==, hash, pickle) meets whatever a handler put there: a list holding itself,
+    # nesting far past MAX_DEPTH, objects whose __eq__/__repr__ raise. The check itself
+    # never calls them (types are compared first); writing such a value out raises, and
+    # nothing recurses without bound.
+    out = run_python(
+        """
+        import pickle
+        from helpscout import HelpScoutWebHook
+        from helpscout.exceptions import HelpScoutValidationException
+        hook = HelpScoutWebHook(secret_key="s")
+        body = b'{"id": 1, "n": [1, 2], "s": ["a", "b"]}'
+        def rec():
+            return hook.receive("customer.created", hook.sign(body), body).record
+        calls = []
+        class Hostile:
+            __hash__ = None
+            def __eq__(self, other):
+                calls.append("eq"); raise RuntimeError("eq")
+            def __repr__(self):
+                calls.append("repr"); raise RuntimeError("repr")
+        deep = []
+        inner = deep
+        for _ in range(10_000):
+            inner.append([]); inner = inner[0]
+        looped = rec(); looped.n[0] = looped.n
+        nested = rec(); nested.n[0] = deep
+        for r in (looped, nested):
+            for write in (r.to_api, r.to_json, r.serialize, lambda: hash(r),
+                          lambda: pickle.dumps(r), r.detach):
+                try:
+                    write()
+                except HelpScoutValidationException as e:
+                    assert "levels deep, or refers to itself" in str(e), e
+                else:
+                    raise AssertionError("a list holding itself was written out")
+        hostile = rec(); hostile.s[0] = Hostile()
+        h = hash(hostile)  # the check and the hash never call the item's methods
+        assert calls == [], calls
+        assert h != hash(rec())
+        print("ok")
+        """
+    )
+    assert out.strip() == "ok"
