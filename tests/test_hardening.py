@@ -1113,3 +1113,24 @@ def test_hostile_items_put_into_a_read_list_never_crash_the_interpreter():
         """
     )
     assert out.strip() == "ok"
+
+
+def test_an_encoding_that_only_claims_to_be_utf8_is_refused_as_before():
+    # validate_signature skips passing the default encoding to the core; an object whose
+    # __eq__ says (or raises) anything must still reach the core and be refused there.
+    hook = hook_for()
+    sig = hook.sign(b"{}")
+
+    class Eq:
+        def __eq__(self, other):
+            return True
+
+    class Boom:
+        def __eq__(self, other):
+            raise RuntimeError("boom")
+
+    for encoding in (Eq(), Boom(), b"utf8", bytearray(b"utf8")):
+        with pytest.raises(HelpScoutValidationException):
+            hook.validate_signature(sig, b"{}", encoding)
+    assert hook.validate_signature(sig, b"{}", "utf8") is True
+    assert hook.validate_signature(sig, b"{}") is True

@@ -343,7 +343,7 @@ class HelpScoutWebHook(WebHook):
         verifier = self._verifier  # the hot path: one Python call fewer than _require_verifier
         if verifier is None:
             verifier = self._require_verifier()
-        if encoding == "utf8":
+        if type(encoding) is str and encoding == "utf8":  # the default; no foreign __eq__
             return verifier.verify(signature, data) is not None
         return verifier.verify(signature, data, encoding) is not None
 
